@@ -1,0 +1,154 @@
+"""book.checks.check: verdicts, hints, wrong types, machine-readable results; it never raises."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from book import checks
+from book.answer_key import EXERCISES
+from book.checks import check, results
+from book.export_controls import escape_ceiling
+from book.hardware import get_chip
+
+
+def test_correct_answer_from_the_models(capsys):
+    result = check("1.1", get_chip("A100").tpp)
+    assert result.status == "correct" and result.passed
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_tolerance_is_stated_and_applied():
+    expected = get_chip("A100").tpp
+    assert check("1.1", expected * 1.009).status == "correct"
+    wrong = check("1.1", expected * 1.02)
+    assert wrong.status == "wrong" and "within 1%" in wrong.message and "Hint" in wrong.message
+
+
+def test_sparsity_mistake_gets_a_specific_hint():
+    assert "sparsity" in check("1.1", 2 * get_chip("A100").tpp).message
+
+
+@pytest.mark.parametrize("answer", [None, "", "   "])
+def test_not_answered(answer):
+    assert check("1.2", answer).status == "unanswered"
+
+
+@pytest.mark.parametrize("answer, words", [
+    ("4992", "without quotes"),
+    ("about five thousand", "wants a number"),
+    ([4992], "not a list"),
+    (True, "not True or False"),
+    (object(), "got a object"),
+])
+def test_wrong_type_is_explained(answer, words):
+    result = check("1.1", answer)
+    assert result.status == "invalid" and words in result.message
+
+
+def test_numpy_numbers_are_numbers():
+    assert check("1.1", np.float64(get_chip("A100").tpp)).status == "correct"
+    assert check("1.1", np.int64(4992)).status == "correct"
+
+
+def test_nan_and_infinity_are_not_numbers():
+    assert check("1.1", float("nan")).status == "invalid"
+    assert check("1.1", float("inf")).status == "invalid"
+
+
+@pytest.mark.parametrize("answer", ["not controlled", "Not Controlled", " not  controlled "])
+def test_choice_is_forgiving_about_case_and_spaces(answer):
+    assert check("1.3", answer).status == "correct"
+
+
+@pytest.mark.parametrize("answer", ["3A090.a.1", "a.1", "3a090.A.1"])
+def test_paragraph_with_or_without_prefix(answer):
+    assert check("1.4b", answer).status == "correct"
+
+
+def test_choice_outside_the_options_is_invalid():
+    result = check("1.3", "banned")
+    assert result.status == "invalid" and "3A090.b.2" in result.message
+
+
+def test_wrong_choice_gives_a_hint():
+    result = check("1.3", "3A090.b.2")
+    assert result.status == "wrong" and "Hint" in result.message
+
+
+def test_bool_exercise():
+    assert check("1.4a", False).status == "correct"
+    assert check("1.4a", True).status == "wrong"
+    assert check("1.4a", "False").status == "invalid"
+
+
+def test_text_answers_are_recorded_with_missing_ideas():
+    short = check("1.6b", "Memory bandwidth.")
+    assert short.status == "wrong" and "too short" in short.message
+    long_but_narrow = check("1.6b", "The rule looks only at arithmetic. " * 12)
+    assert long_but_narrow.status == "recorded" and "memory bandwidth" in long_but_narrow.message
+    assert check("1.6b", 12).status == "invalid"
+
+
+def test_unknown_exercise_suggests_close_ids():
+    result = check("1.7", 1)
+    assert result.status == "unknown-exercise" and "'1.1'" in result.message or "'1.6a'" in result.message
+
+
+def test_expected_values_follow_the_models(monkeypatch):
+    # The key asks the models at check time: change the model and the key follows.
+    import book.answer_key as key
+    monkeypatch.setattr(key, "escape_ceiling", lambda area, market="datacenter": 3200.0)
+    assert check("1.5a", 200.0).status == "correct"
+    assert check("1.5a", escape_ceiling(814) / 16).status == "wrong"
+
+
+def test_a_broken_key_is_reported_not_raised(monkeypatch):
+    import book.answer_key as key
+    broken = key.Exercise(id="1.1", title="broken", kind="number", expected=lambda: 1 / 0)
+    monkeypatch.setitem(key.EXERCISES, "1.1", broken)
+    result = check("1.1", 5)
+    assert result.status == "error" and "ZeroDivisionError" in result.message
+
+
+def test_results_are_machine_readable(tmp_path, monkeypatch):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv(checks.LOG_ENV, str(log))
+    before = len(results())
+    check("1.1", 4992)
+    check("1.3", "3A090.a.1")
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["status"] for r in records] == ["correct", "wrong"]
+    assert set(records[0]) == {"exercise_id", "status", "message", "answer"}
+    assert len(results()) == before + 2
+    assert json.loads(results()[-1].to_json())["exercise_id"] == "1.3"
+
+
+def test_unwritable_log_does_not_raise(monkeypatch, tmp_path):
+    monkeypatch.setenv(checks.LOG_ENV, str(tmp_path / "missing-dir" / "log.jsonl"))
+    assert check("1.1", 4992).status == "correct"
+
+
+def test_every_exercise_accepts_its_own_expected_value():
+    for item in EXERCISES.values():
+        if item.kind in ("number", "choice", "bool"):
+            assert check(item.id, item.expected()).status == "correct", item.id
+
+
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(EXERCISES) + ["nope", ""]), anything)
+def test_check_never_raises(exercise_id, answer):
+    result = check(exercise_id, answer)
+    assert result.status in {"unanswered", "correct", "wrong", "invalid", "recorded", "unknown-exercise", "error"}
+    assert result.status != "error", result.message
