@@ -1,0 +1,247 @@
+"""Notebook tooling: execute notebooks, generate exercises from solutions, check both are current.
+
+Command line (run from the repository root)::
+
+    python -m book.notebooks refresh [NOTEBOOK ...]   # execute in place, store outputs + widget state
+    python -m book.notebooks exercises                # solutions/ -> exercises/, then execute them
+    python -m book.notebooks check                    # exit 1 if exercises/ is stale or a notebook unexecuted
+    python -m book.notebooks grade NOTEBOOK [...]     # run a student's notebook, list every check verdict
+
+Marker rules (solutions/ -> exercises/):
+
+* code cells: the lines from ``# BEGIN SOLUTION`` to ``# END SOLUTION`` (markers included) are
+  replaced by one ``# YOUR CODE HERE`` line at the marker's indentation;
+* markdown cells: the text from ``<!-- BEGIN SOLUTION -->`` to ``<!-- END SOLUTION -->`` becomes
+  ``*Write your answer here.*``;
+* a cell tagged ``solution`` is dropped whole;
+* an END without a BEGIN, a BEGIN without an END, or a BEGIN inside an open region is an error
+  that names the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIRS = ("chapters", "solutions", "exercises")
+
+CODE_BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION\s*$")
+CODE_END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
+MD_BEGIN = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->\s*$")
+MD_END = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->\s*$")
+CODE_PLACEHOLDER = "# YOUR CODE HERE"
+MD_PLACEHOLDER = "*Write your answer here.*"
+SOLUTION_TAG = "solution"
+TIMEOUT_S = 600
+
+
+class MarkerError(ValueError):
+    """A solution marker is unbalanced or nested; the message names the notebook and cell."""
+
+
+# --------------------------------------------------------------------------------------------
+# solutions -> exercises
+# --------------------------------------------------------------------------------------------
+
+def _strip_lines(source: str, begin: re.Pattern, end: re.Pattern, placeholder: str,
+                 where: str, keep_indent: bool) -> str:
+    out: list[str] = []
+    open_at: int | None = None
+    for number, line in enumerate(source.splitlines(), start=1):
+        if begin.match(line):
+            if open_at is not None:
+                raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside the region opened "
+                                  f"at line {open_at} (nested markers are not allowed)")
+            open_at = number
+            indent = begin.match(line).group(1) if keep_indent else ""
+            out.append(indent + placeholder)
+        elif end.match(line):
+            if open_at is None:
+                raise MarkerError(f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION")
+            open_at = None
+        elif open_at is None:
+            out.append(line)
+    if open_at is not None:
+        raise MarkerError(f"{where}, line {open_at}: BEGIN SOLUTION is never closed by END SOLUTION")
+    return "\n".join(out)
+
+
+def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    """Return the exercise version of a solutions notebook (outputs cleared, solutions removed)."""
+    exercise = copy.deepcopy(solution)
+    cells = []
+    for index, cell in enumerate(exercise.cells):
+        where = f"{name}, cell {index}"
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SOLUTION_TAG in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.source = _strip_lines(cell.source, CODE_BEGIN, CODE_END, CODE_PLACEHOLDER, where, True)
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = _strip_lines(cell.source, MD_BEGIN, MD_END, MD_PLACEHOLDER, where, False)
+        cells.append(cell)
+    exercise.cells = cells
+    exercise.metadata.pop("widgets", None)
+    return exercise
+
+
+def exercise_path(solution_path: Path) -> Path:
+    return solution_path.parent.parent / "exercises" / solution_path.name
+
+
+def _signature(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What must agree between a committed exercise and a fresh generation: no outputs."""
+    return [(c.cell_type, c.source, tuple(c.get("metadata", {}).get("tags", []))) for c in nb.cells]
+
+
+# --------------------------------------------------------------------------------------------
+# execution
+# --------------------------------------------------------------------------------------------
+
+def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] | None = None,
+            allow_errors: bool = False) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel (cwd = ``workdir``) and store outputs and widget state."""
+    from nbclient import NotebookClient
+
+    saved = {key: os.environ.get(key) for key in (extra_env or {})}
+    os.environ.update(extra_env or {})
+    try:
+        client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
+                                store_widget_state=True, resources={"metadata": {"path": str(workdir)}})
+        client.execute()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return nb
+
+
+def refresh(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    execute(nb, path.parent)
+    nbformat.write(nb, path)
+
+
+def all_notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted(p for d in NOTEBOOK_DIRS for p in (root / d).glob("*.ipynb"))
+
+
+def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
+    """Write exercises/NAME.ipynb for every solutions/NAME.ipynb; execute them unless ``run`` is False."""
+    (root / "exercises").mkdir(exist_ok=True)
+    # strip every notebook first, so a broken marker anywhere writes nothing at all
+    solutions = sorted((root / "solutions").glob("*.ipynb"))
+    exercises = [make_exercise(nbformat.read(p, as_version=4), f"solutions/{p.name}") for p in solutions]
+    written = []
+    for solution_path, exercise in zip(solutions, exercises):
+        target = exercise_path(solution_path)
+        if run:
+            execute(exercise, target.parent)
+        nbformat.write(exercise, target)
+        written.append(target)
+    stale = {p.name for p in (root / "exercises").glob("*.ipynb")} - {p.name for p in written}
+    for name in sorted(stale):
+        (root / "exercises" / name).unlink()
+    return written
+
+
+def problems(root: Path = ROOT) -> list[str]:
+    """Everything that makes the committed notebooks out of date, as readable sentences."""
+    found = []
+    solutions = {p.name: p for p in (root / "solutions").glob("*.ipynb")}
+    exercises = {p.name: p for p in (root / "exercises").glob("*.ipynb")}
+    for name in sorted(set(exercises) - set(solutions)):
+        found.append(f"exercises/{name} has no solutions/{name}")
+    for name, solution_path in sorted(solutions.items()):
+        if name not in exercises:
+            found.append(f"exercises/{name} is missing: run `python -m book.notebooks exercises`")
+            continue
+        try:
+            fresh = make_exercise(nbformat.read(solution_path, as_version=4), f"solutions/{name}")
+        except MarkerError as exc:
+            found.append(str(exc))
+            continue
+        if _signature(fresh) != _signature(nbformat.read(exercises[name], as_version=4)):
+            found.append(f"exercises/{name} differs from what solutions/{name} generates: "
+                         "run `python -m book.notebooks exercises`")
+    for path in all_notebooks(root):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and c.source.strip() and c.execution_count is None for c in nb.cells):
+            found.append(f"{path.relative_to(root)} has unexecuted code cells: run "
+                         f"`python -m book.notebooks refresh {path.relative_to(root)}`")
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# grading a student's notebook
+# --------------------------------------------------------------------------------------------
+
+def grade(path: Path) -> list[dict]:
+    """Execute a student's notebook (errors allowed) and return every ``check`` verdict it produced."""
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "checks.jsonl"
+        log.touch()
+        execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log)}, allow_errors=True)
+        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m book.notebooks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="the book's root folder (default: this repository)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_refresh = sub.add_parser("refresh", help="execute notebooks in place (default: all)")
+    p_refresh.add_argument("notebooks", nargs="*", type=Path)
+    sub.add_parser("exercises", help="regenerate exercises/ from solutions/ and execute them")
+    sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
+    p_grade = sub.add_parser("grade", help="run students' notebooks and list their check verdicts")
+    p_grade.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "refresh":
+            for path in args.notebooks or all_notebooks(args.root):
+                print(f"executing {path}", flush=True)
+                refresh(Path(path))
+        elif args.command == "exercises":
+            for path in generate_exercises(args.root):
+                print(f"wrote {path.relative_to(args.root)}")
+        elif args.command == "check":
+            found = problems(args.root)
+            for line in found:
+                print(f"stale: {line}")
+            if found:
+                return 1
+            print(f"ok: {len(all_notebooks(args.root))} notebooks executed; exercises/ matches solutions/")
+        elif args.command == "grade":
+            for path in args.notebooks:
+                verdicts = grade(path)
+                print(f"{path}: {sum(v['status'] in ('correct', 'recorded') for v in verdicts)} of "
+                      f"{len(verdicts)} checks passed")
+                for verdict in verdicts:
+                    print(f"  {verdict['exercise_id']:>5}  {verdict['status']:<11} {verdict['message']}")
+    except MarkerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Notebook tooling: the marker rules, exercises in sync with solutions, and the grader."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from book import notebooks
+from book.answer_key import EXERCISES
+from book.notebooks import CODE_PLACEHOLDER, MD_PLACEHOLDER, MarkerError, make_exercise, problems
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _nb(*cells):
+    return new_notebook(cells=list(cells))
+
+
+def _tagged(cell, *tags):
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def test_code_region_becomes_placeholder_at_its_indentation():
+    cell = new_code_cell("x = None\nif True:\n    # BEGIN SOLUTION\n    x = 42\n    # END SOLUTION\ncheck('1.1', x)")
+    out = make_exercise(_nb(cell)).cells[0].source
+    assert out == f"x = None\nif True:\n    {CODE_PLACEHOLDER}\ncheck('1.1', x)"
+
+
+def test_two_regions_in_one_cell():
+    cell = new_code_cell("# BEGIN SOLUTION\na = 1\n# END SOLUTION\nb = 2\n# BEGIN SOLUTION\nc = 3\n# END SOLUTION")
+    assert make_exercise(_nb(cell)).cells[0].source == f"{CODE_PLACEHOLDER}\nb = 2\n{CODE_PLACEHOLDER}"
+
+
+def test_markdown_region_becomes_write_your_answer_here():
+    cell = new_markdown_cell("Question?\n\n<!-- BEGIN SOLUTION -->\nThe answer.\n<!-- END SOLUTION -->\n\nMore.")
+    assert make_exercise(_nb(cell)).cells[0].source == f"Question?\n\n{MD_PLACEHOLDER}\n\nMore."
+
+
+def test_markers_inside_markdown_code_are_left_alone():
+    # a code-style marker in a markdown cell, and the reverse, are just text
+    md = new_markdown_cell("```python\n# BEGIN SOLUTION\n```")
+    code = new_code_cell("s = '<!-- BEGIN SOLUTION -->'")
+    exercise = make_exercise(_nb(md, code))
+    assert exercise.cells[0].source == md.source and exercise.cells[1].source == code.source
+
+
+def test_solution_tagged_cell_is_dropped():
+    keep = new_markdown_cell("keep")
+    drop = _tagged(new_markdown_cell("instructor only"), "solution")
+    drop_code = _tagged(new_code_cell("secret = 1"), "solution", "hide-input")
+    assert [c.source for c in make_exercise(_nb(keep, drop, drop_code)).cells] == ["keep"]
+
+
+def test_outputs_and_counts_are_cleared_and_source_untouched():
+    cell = new_code_cell("1 + 1", execution_count=3, outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "2"})])
+    solution = _nb(cell)
+    exercise = make_exercise(solution)
+    assert exercise.cells[0].outputs == [] and exercise.cells[0].execution_count is None
+    assert solution.cells[0].outputs  # the input notebook is not modified
+
+
+@pytest.mark.parametrize("source, words", [
+    ("# BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n# END SOLUTION", "without a BEGIN"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n# END SOLUTION", "nested"),
+])
+def test_broken_code_markers_name_notebook_and_cell(source, words):
+    nb = _nb(new_markdown_cell("intro"), new_code_cell(source))
+    with pytest.raises(MarkerError) as info:
+        make_exercise(nb, "solutions/99_broken.ipynb")
+    assert "solutions/99_broken.ipynb, cell 1" in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("source", [
+    "<!-- BEGIN SOLUTION -->\nopen",
+    "close\n<!-- END SOLUTION -->",
+    "<!-- BEGIN SOLUTION -->\n<!-- BEGIN SOLUTION -->\n<!-- END SOLUTION -->",
+])
+def test_broken_markdown_markers(source):
+    with pytest.raises(MarkerError, match="cell 0"):
+        make_exercise(_nb(new_markdown_cell(source)), "x.ipynb")
+
+
+def _copy_repo_notebooks(tmp_path: Path) -> Path:
+    for folder in notebooks.NOTEBOOK_DIRS:
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.bib", "*.md"))
+    return tmp_path
+
+
+def test_committed_exercises_are_up_to_date():
+    # the check mode of the command line, on the repository itself
+    assert problems() == []
+    assert notebooks.main(["check"]) == 0
+
+
+def test_check_mode_catches_a_stale_exercise(tmp_path, capsys):
+    root = _copy_repo_notebooks(tmp_path)
+    solution = next((root / "solutions").glob("*.ipynb"))
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells[-1].source += "\n# a change the exercises have not seen"
+    nbformat.write(nb, solution)
+    found = problems(root)
+    assert any("differs from what" in line for line in found)
+
+
+def test_check_mode_catches_a_broken_marker_and_a_missing_exercise(tmp_path):
+    root = _copy_repo_notebooks(tmp_path)
+    solution = next((root / "solutions").glob("*.ipynb"))
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells.append(new_code_cell("# BEGIN SOLUTION\nx = 1"))
+    nbformat.write(nb, solution)
+    (root / "exercises" / "00_orphan.ipynb").write_text(nbformat.writes(_nb()))
+    found = "\n".join(problems(root))
+    assert "never closed" in found and "00_orphan.ipynb has no solutions" in found
+
+
+def test_check_mode_catches_unexecuted_notebooks(tmp_path):
+    root = _copy_repo_notebooks(tmp_path)
+    chapter = next((root / "chapters").glob("*.ipynb"))
+    nb = nbformat.read(chapter, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    nbformat.write(nb, chapter)
+    assert any("unexecuted" in line for line in problems(root))
+
+
+def test_generate_writes_and_prunes(tmp_path):
+    root = _copy_repo_notebooks(tmp_path)
+    (root / "exercises" / "00_orphan.ipynb").write_text(nbformat.writes(_nb()))
+    written = notebooks.generate_exercises(root, run=False)
+    assert {p.name for p in written} == {p.name for p in (root / "solutions").glob("*.ipynb")}
+    assert not (root / "exercises" / "00_orphan.ipynb").exists()
+    for path in written:
+        text = path.read_text()
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+
+
+def test_command_line_reports_marker_errors(tmp_path, capsys):
+    root = _copy_repo_notebooks(tmp_path)
+    solution = next((root / "solutions").glob("*.ipynb"))
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells.insert(3, new_code_cell("x = 1\n# END SOLUTION"))
+    nbformat.write(nb, solution)
+    assert notebooks.main(["--root", str(root), "exercises"]) == 2
+    err = capsys.readouterr().err
+    assert f"{solution.name}, cell 3" in err and "END SOLUTION without a BEGIN" in err
+    assert notebooks.main(["--root", str(root), "check"]) == 1
+
+
+def test_solution_notebooks_pass_every_check():
+    # The stored outputs of each solutions notebook must show every exercise of its chapter passing.
+    for solution in sorted((ROOT / "solutions").glob("*.ipynb")):
+        chapter = str(int(solution.name[:2]))
+        nb = nbformat.read(solution, as_version=4)
+        text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        ids = [key for key in EXERCISES if key.split(".")[0] == chapter]
+        assert ids, f"no exercises in the answer key for {solution.name}"
+        for key in ids:
+            assert f"[{key}] Correct" in text or f"[{key}] Recorded" in text, f"{solution.name}: {key} does not pass"
+        assert "Not quite" not in text and "Needs a different kind" not in text
+
+
+def test_exercise_notebooks_start_unanswered():
+    for exercise in sorted((ROOT / "exercises").glob("*.ipynb")):
+        nb = nbformat.read(exercise, as_version=4)
+        text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        assert "Correct" not in text and "Not answered yet" in text
+
+
+def test_grader_collects_verdicts(tmp_path):
+    student = _nb(new_code_cell("from book.checks import check\ncheck('1.1', 4992)\ncheck('1.3', 'a.1')\n1/0\ncheck('1.2', None)"))
+    path = tmp_path / "student.ipynb"
+    nbformat.write(student, path)
+    verdicts = notebooks.grade(path)
+    assert [v["status"] for v in verdicts] == ["correct", "wrong"]  # the error stops the cell, not the grader
