@@ -1,0 +1,73 @@
+"""Tests on the built student site (`jupyter-book build . -W` first; CI always builds it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.site
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def _all_text(site: Path) -> dict[Path, str]:
+    return {p: p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
+            if p.is_file() and p.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}}
+
+
+def test_every_toc_page_is_built(site):
+    for name in _toc_files():
+        assert (site / f"{name}.html").exists(), f"{name} is in _toc.yml but was not built"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = set(_toc_files())
+    for folder in ("chapters", "exercises"):
+        for path in (ROOT / folder).glob("*.ipynb"):
+            assert f"{folder}/{path.stem}" in listed, f"{folder}/{path.name} is not reachable from _toc.yml"
+
+
+SOLUTION_SIGNS = ["BEGIN SOLUTION", "END SOLUTION", "Instructor's edition", "Notes for instructors",
+                  "tpp_a100 = max(", "answer_1_6b = \"\"\"A threshold"]
+
+
+def test_student_edition_has_no_solutions(site):
+    assert not (site / "solutions").exists()
+    for path, text in _all_text(site).items():
+        for sign in SOLUTION_SIGNS:
+            assert sign not in text, f"{path.relative_to(site)} contains {sign!r}"
+
+
+def test_glued_numbers_are_resolved(site):
+    html = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
+    assert "glue:" not in html and "15,832" in html
+    assert not re.search(r"\?\?", html), "an unresolved reference or citation"
+
+
+def test_citations_resolve_to_the_bibliography(site):
+    html = (site / "chapters" / "references.html").read_text(encoding="utf-8")
+    assert "87 FR 62186" in html and "88 FR 73458" in html
+
+
+def test_every_image_has_alt_text(site):
+    for path in site.rglob("*.html"):
+        for tag in re.findall(r"<img\b[^>]*>", path.read_text(encoding="utf-8")):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and len(alt.group(1).split()) >= 5, f"{path.relative_to(site)}: {tag[:120]}"
+
+
+def test_exercises_page_offers_the_notebook(site):
+    html = (site / "exercises" / "01_containment.html").read_text(encoding="utf-8")
+    assert "01_containment.ipynb" in html
+    assert (site / "_sources" / "exercises" / "01_containment.ipynb").exists()
