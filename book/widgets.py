@@ -1,0 +1,257 @@
+"""Dashboards: thin ipywidgets wiring around the models and one matplotlib figure each.
+
+Each dashboard has a pure *update function* (``explorer_view``) that turns control values into
+everything the dashboard shows, so it can be tested and timed without a browser or a kernel;
+a *draw* function that turns that view into a figure; and a constructor that wires widgets to both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from book import style
+from book.export_controls import RULES, Classification, classify
+from book.hardware import MARKETS, PRECISION_BITS, Chip, get_chip, load_chips
+
+# The 2023 rule's lines, drawn on the chart (taken from the rule data, not retyped).
+_R23 = RULES["2023-10"]
+TPP_RANGE = (500.0, 50_000.0)
+PD_RANGE = (0.0, 22.0)
+#: y position at which chips with unknown performance density are drawn
+PD_UNKNOWN_Y = 21.0
+
+
+@dataclass(frozen=True)
+class ChipPoint:
+    """One chip on the explorer chart."""
+
+    name: str
+    tpp: float | None
+    performance_density: float | None
+    status: str
+    paragraph: str | None
+
+
+@dataclass(frozen=True)
+class ExplorerView:
+    """Everything the threshold explorer shows for one setting of its controls."""
+
+    rule: str
+    points: tuple[ChipPoint, ...]
+    selected: Chip
+    selected_result: Classification
+    design: Chip
+    design_result: Classification
+
+    def chip_summary(self, chip: Chip, result: Classification) -> str:
+        pd = chip.performance_density
+        parts = [
+            f"{chip.name}: TPP {chip.tpp:,.0f}" if chip.tpp is not None else f"{chip.name}: TPP unknown",
+            f"performance density {pd:.2f}" if pd is not None else "performance density unknown",
+            (f"chip-to-chip {chip.interconnect_gb_s:,.0f} GB/s" if chip.interconnect_gb_s is not None
+             else "chip-to-chip bandwidth unknown"),
+            chip.market,
+        ]
+        where = f" ({result.paragraph})" if result.paragraph else ""
+        return f"{', '.join(parts)}. Under the {result.rule} rule: {result.status}{where}. {result.reason}"
+
+    @property
+    def selected_text(self) -> str:
+        return self.chip_summary(self.selected, self.selected_result)
+
+    @property
+    def design_text(self) -> str:
+        return self.chip_summary(self.design, self.design_result)
+
+
+def design_chip(dense_tflops: float, precision: str, die_area_mm2: float, interconnect_gb_s: float,
+                market: str, name: str = "Your design") -> Chip:
+    """A hypothetical chip with one dense throughput figure.
+
+    Args:
+        dense_tflops: dense throughput at ``precision``, 10^12 operations per second, >= 0.
+        precision: "fp16", "fp8" or "int8" (sets the bit length: 16, 8, 8).
+        die_area_mm2: applicable die area, mm^2, > 0.
+        interconnect_gb_s: aggregate bidirectional chip-to-chip bandwidth, GB/s, >= 0.
+        market: "datacenter" or "consumer".
+    """
+    if precision not in PRECISION_BITS:
+        raise ValueError(f"precision must be one of {tuple(PRECISION_BITS)}, got {precision!r}")
+    if market not in MARKETS:
+        raise ValueError(f"market must be one of {MARKETS}, got {market!r}")
+    column = {"fp16": "fp16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops"}[precision]
+    return Chip(name=name, market=market, die_area_mm2=die_area_mm2,
+                interconnect_gb_s=interconnect_gb_s, **{column: dense_tflops})
+
+
+def explorer_view(rule: str = "2023-10", selected: str = "H20", dense_tflops: float = 148.0,
+                  precision: str = "fp16", die_area_mm2: float = 814.0, interconnect_gb_s: float = 900.0,
+                  market: str = "datacenter") -> ExplorerView:
+    """The update function of the threshold explorer: control values in, a full view out.
+
+    Raises a ValueError naming the parameter for an unknown rule, precision or market, or for a
+    negative throughput, a non-positive die area or a negative bandwidth; a KeyError for an
+    unknown chip name.
+    """
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {list(RULES)}, got {rule!r}")
+    design = design_chip(dense_tflops, precision, die_area_mm2, interconnect_gb_s, market)
+    points = []
+    for chip in load_chips():
+        result = classify(chip, rule)
+        points.append(ChipPoint(chip.name, chip.tpp, chip.performance_density, result.status, result.paragraph))
+    chosen = get_chip(selected)
+    return ExplorerView(rule, tuple(points), chosen, classify(chosen, rule), design, classify(design, rule))
+
+
+# --------------------------------------------------------------------------------------------
+# drawing
+# --------------------------------------------------------------------------------------------
+
+def _shade_2023_regions(ax) -> None:
+    """Shade the datacenter regions of the 2023 rule (hatched as well as coloured)."""
+    lo, hi = TPP_RANGE
+    a_style = {"facecolor": style.OKABE_ITO["vermillion"], "alpha": 0.13, "hatch": "//", "edgecolor": "none"}
+    b_style = {"facecolor": style.OKABE_ITO["orange"], "alpha": 0.16, "hatch": "..", "edgecolor": "none"}
+    t, floor, b1 = _R23.tpp_threshold, _R23.tpp_density_floor, _R23.tpp_b1_floor
+    ax.fill_between([t, hi], PD_RANGE[0], PD_RANGE[1], **a_style)
+    ax.fill_between([floor, t], _R23.pd_a2, PD_RANGE[1], **a_style)
+    ax.fill_between([floor, t], _R23.pd_b2, _R23.pd_a2, **b_style)
+    ax.fill_between([b1, t], _R23.pd_b1, _R23.pd_b2, **b_style)
+    ax.text(t * 1.08, 1.0, "a.1: TPP ≥ 4800", fontsize=9)
+    ax.text(floor * 1.04, 12.5, "a.2", fontsize=9)
+    ax.text(floor * 1.04, 4.3, "b.2", fontsize=9)
+    ax.text(b1 * 1.6, 1.8, "b.1", fontsize=9)
+    ax.text(lo * 1.1, 0.5, "not controlled", fontsize=9)
+
+
+def _short_name(name: str) -> str:
+    for part in ("NVIDIA ", "GeForce ", "AMD Instinct ", "Huawei ", " SXM5 80GB", " SXM 80GB", " SXM 141GB"):
+        name = name.replace(part, "")
+    return name
+
+
+#: label offsets in points for catalogue chips that would otherwise overlap on the chart
+LABEL_OFFSETS = {
+    "Ascend 910": (-28, 7), "RTX 4090": (6, 5), "RTX 4090 D": (-64, -4), "Ascend 910B": (6, -11),
+    "A100": (8, -3), "A800": (8, -14), "H800": (6, -12), "Ascend 910C": (-40, 7), "MI300X": (4, 5),
+    "B200 (HGX)": (-10, 7),
+}
+
+
+def _label_groups(points):
+    """Merge chips that share a point and a status ("H100 / H200"), with their label offsets."""
+    groups: dict[tuple[float, float, bool, str], list[ChipPoint]] = {}
+    for point in points:
+        if point.tpp is None:
+            continue
+        hollow = point.performance_density is None
+        y = PD_UNKNOWN_Y if hollow else point.performance_density
+        groups.setdefault((point.tpp, y, hollow, point.status), []).append(point)
+    placed = []
+    for (tpp, y, hollow, status), members in groups.items():
+        names = [_short_name(m.name) for m in members]
+        placed.append(((tpp, y, hollow), names, status, LABEL_OFFSETS.get(names[0], (5, 4))))
+    return placed
+
+
+def draw_explorer(view: ExplorerView, fig=None):
+    """Draw the explorer chart for ``view``; returns the matplotlib Figure."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    style.apply()
+    if fig is None:
+        fig = Figure(figsize=(7.5, 5.0))
+    fig.clear()
+    ax = fig.add_subplot()
+    _shade_2023_regions(ax)
+    if view.rule == "2022-10":
+        ax.axvline(RULES["2022-10"].tpp_threshold, color=style.OKABE_ITO["black"], linestyle="--", linewidth=1)
+        ax.text(RULES["2022-10"].tpp_threshold * 1.05, 18.5, "2022 line: 4800\n(plus ≥ 600 GB/s links)", fontsize=8)
+    for (tpp, y, hollow), names, status, offset in _label_groups(view.points):
+        look = style.STATUS_STYLE[status]
+        face = "white" if hollow else look["color"]
+        # controlled squares are drawn larger, so a chip that shares a point with a freed twin
+        # (A100 and A800 under the 2022 rule) shows as a dot inside a square
+        size = 80 if status == "controlled" else 35
+        ax.scatter([tpp], [y], s=size, marker=look["marker"], color=look["color"], zorder=3,
+                   facecolors=face if look["marker"] != "x" else None)
+        ax.annotate(" / ".join(names), (tpp, y), textcoords="offset points", xytext=offset, fontsize=8)
+    design = view.design
+    if design.tpp is not None and design.tpp > 0:
+        look = style.STATUS_STYLE[view.design_result.status]
+        # clip into the visible window so an extreme design stays on the chart, at its edge
+        x = min(max(design.tpp, TPP_RANGE[0] * 1.02), TPP_RANGE[1] * 0.98)
+        y = min(design.performance_density, PD_UNKNOWN_Y - 1.2)
+        ax.scatter([x], [y], s=160, marker="*", color=look["color"], edgecolors="black", zorder=4)
+        ax.annotate("your design", (x, y), textcoords="offset points", xytext=(-12, -17), fontsize=9,
+                    fontweight="bold")
+    ax.axhline(PD_UNKNOWN_Y - 0.8, color="#999999", linewidth=0.5)
+    ax.text(TPP_RANGE[0] * 1.1, PD_UNKNOWN_Y - 0.5, "die area unknown (hollow markers)", fontsize=8, color="#555555")
+    ax.set_xscale("log")
+    ax.set_xlim(*TPP_RANGE)
+    ax.set_ylim(*PD_RANGE)
+    ax.set_xlabel("Total Processing Performance, TPP (dense TOPS × bit length, log scale)")
+    ax.set_ylabel("Performance density (TPP per mm² of die)")
+    ax.set_title(f"AI chips against the lines of the 2023 rule\n(markers show each chip's status under the {view.rule} rule)")
+    handles = [Line2D([], [], linestyle="", marker=look["marker"], color=look["color"], label=status)
+               for status, look in style.STATUS_STYLE.items()]
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(0.0, 0.62))
+    style.source_line(fig, "book/data/chips.csv (vendor datasheets and reports); rule lines: 88 FR 73458.")
+    fig.subplots_adjust(bottom=0.16)
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes (what an Image widget shows)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# the dashboard
+# --------------------------------------------------------------------------------------------
+
+LIVE_NOTE = ("On the static web page the controls do not recompute. Run the notebook in Jupyter "
+             "(see “Run it yourself” on the first page) to make them live.")
+
+
+def threshold_explorer():
+    """The threshold explorer: chips on a TPP vs performance-density chart, and a chip you design."""
+    import ipywidgets as w
+
+    chips = [c.name for c in load_chips()]
+    rule = w.ToggleButtons(options=[("2022 rule", "2022-10"), ("2023 rule", "2023-10")], value="2023-10",
+                           description="Rule:")
+    selected = w.Dropdown(options=chips, value=get_chip("H20").name, description="Chip:")
+    tflops = w.FloatSlider(value=148, min=0, max=2500, step=1, description="Dense TFLOPS",
+                           continuous_update=False, style={"description_width": "initial"})
+    precision = w.Dropdown(options=list(PRECISION_BITS), value="fp16", description="Precision:")
+    area = w.FloatSlider(value=814, min=50, max=1200, step=1, description="Die area (mm²)",
+                         continuous_update=False, style={"description_width": "initial"})
+    link = w.FloatSlider(value=900, min=0, max=2000, step=10, description="Chip-to-chip (GB/s)",
+                         continuous_update=False, style={"description_width": "initial"})
+    market = w.ToggleButtons(options=list(MARKETS), value="datacenter", description="Market:")
+    # The chart is a PNG in an Image widget: it needs no output capture, so it renders on the
+    # static page from the stored widget state and updates the same way in a live kernel.
+    chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="750px", height="auto"))
+    selected_text = w.HTML()
+    design_text = w.HTML()
+
+    def update(_change=None) -> None:
+        view = explorer_view(rule.value, selected.value, tflops.value, precision.value, area.value,
+                             link.value, market.value)
+        selected_text.value = f"<p><b>Selected chip.</b> {view.selected_text}</p>"
+        design_text.value = f"<p><b>Your design.</b> {view.design_text}</p>"
+        chart.value = figure_png(draw_explorer(view))
+
+    for control in (rule, selected, tflops, precision, area, link, market):
+        control.observe(update, names="value")
+    update()
+    note = w.HTML(f"<p><i>{LIVE_NOTE}</i></p>")
+    design_box = w.VBox([w.HTML("<b>Design a chip</b>"), w.HBox([tflops, precision]), w.HBox([area, link]), market])
+    return w.VBox([note, w.HBox([rule, selected]), chart, selected_text, design_box, design_text])
