@@ -63,6 +63,21 @@ class ExplorerView:
     def design_text(self) -> str:
         return self.chip_summary(self.design, self.design_result)
 
+    @property
+    def alt_text(self) -> str:
+        """A text description of the chart, for readers who cannot see it."""
+        counts: dict[str, int] = {}
+        for point in self.points:
+            counts[point.status] = counts.get(point.status, 0) + 1
+        tally = ", ".join(f"{n} {status}" for status, n in counts.items())
+        design = self.design
+        tpp = f"TPP {design.tpp:,.0f}" if design.tpp is not None else "unknown TPP"
+        pd = (f"performance density {design.performance_density:.2f}" if design.performance_density is not None
+              else "unknown density")
+        return (f"Scatter chart of {len(self.points)} chips by Total Processing Performance (log scale) and "
+                f"performance density, over the shaded regions of the 2023 rule. Under the {self.rule} rule: "
+                f"{tally}. Your design, a star, has {tpp} and {pd}: {self.design_result.status}.")
+
 
 def design_chip(dense_tflops: float, precision: str, die_area_mm2: float, interconnect_gb_s: float,
                 market: str, name: str = "Your design") -> Chip:
@@ -216,12 +231,26 @@ def figure_png(fig) -> bytes:
 # the dashboard
 # --------------------------------------------------------------------------------------------
 
-LIVE_NOTE = ("On the static web page the controls do not recompute. Run the notebook in Jupyter "
-             "(see “Run it yourself” on the first page) to make them live.")
+LIVE_NOTE = ("On the web page this dashboard shows its default settings and the controls do not "
+             "recompute. To make it live, run the notebook in Jupyter: <code>jupyter lab {notebook}</code> "
+             "(setup: “Run it yourself” on the book's first page).")
 
 
-def threshold_explorer():
-    """The threshold explorer: chips on a TPP vs performance-density chart, and a chip you design."""
+def chart_html(view: ExplorerView) -> str:
+    """The explorer's chart as an HTML <img> with alt text (shown by an HTML widget)."""
+    import base64
+    import html
+
+    data = base64.b64encode(figure_png(draw_explorer(view))).decode()
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(view.alt_text)}" '
+            'style="width:100%;max-width:750px;height:auto">')
+
+
+def threshold_explorer(notebook: str = "chapters/01_containment.ipynb"):
+    """The threshold explorer: chips on a TPP vs performance-density chart, and a chip you design.
+
+    ``notebook`` is the path shown in the note on how to run the dashboard live.
+    """
     import ipywidgets as w
 
     chips = [c.name for c in load_chips()]
@@ -236,9 +265,9 @@ def threshold_explorer():
     link = w.FloatSlider(value=900, min=0, max=2000, step=10, description="Chip-to-chip (GB/s)",
                          continuous_update=False, style={"description_width": "initial"})
     market = w.ToggleButtons(options=list(MARKETS), value="datacenter", description="Market:")
-    # The chart is a PNG in an Image widget: it needs no output capture, so it renders on the
-    # static page from the stored widget state and updates the same way in a live kernel.
-    chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="750px", height="auto"))
+    # The chart is a PNG inside an HTML widget: it needs no output capture, so it renders on the
+    # static page from the stored widget state, carries alt text, and updates in a live kernel.
+    chart = w.HTML()
     selected_text = w.HTML()
     design_text = w.HTML()
 
@@ -247,11 +276,11 @@ def threshold_explorer():
                              link.value, market.value)
         selected_text.value = f"<p><b>Selected chip.</b> {view.selected_text}</p>"
         design_text.value = f"<p><b>Your design.</b> {view.design_text}</p>"
-        chart.value = figure_png(draw_explorer(view))
+        chart.value = chart_html(view)
 
     for control in (rule, selected, tflops, precision, area, link, market):
         control.observe(update, names="value")
     update()
-    note = w.HTML(f"<p><i>{LIVE_NOTE}</i></p>")
+    note = w.HTML(f"<p><i>{LIVE_NOTE.format(notebook=notebook)}</i></p>")
     design_box = w.VBox([w.HTML("<b>Design a chip</b>"), w.HBox([tflops, precision]), w.HBox([area, link]), market])
     return w.VBox([note, w.HBox([rule, selected]), chart, selected_text, design_box, design_text])

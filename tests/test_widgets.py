@@ -71,6 +71,12 @@ def test_unknown_chip_is_a_key_error():
         explorer_view(selected="H2O")
 
 
+def test_alt_text_describes_the_chart_and_the_design():
+    alt = explorer_view(rule="2022-10", dense_tflops=400).alt_text
+    assert "13 chips" in alt and "2022-10 rule" in alt and "TPP 6,400" in alt and "controlled" in alt
+    assert explorer_view().alt_text.endswith("not controlled.")
+
+
 def test_design_chip_sets_only_the_chosen_precision():
     chip = design_chip(100, "fp8", 500, 0, "datacenter")
     assert chip.fp8_tflops == 100 and chip.fp16_tflops is None and chip.tpp == 800
@@ -111,7 +117,8 @@ def test_dashboard_builds_and_reacts():
     controls = {getattr(w, "description", ""): w for box in dashboard.children
                 for w in getattr(box, "children", ()) + (box,)}
     texts = [w for w in dashboard.children if w.__class__.__name__ == "HTML"]
-    assert "static web page" in texts[0].value
+    assert "do not recompute" in texts[0].value and "jupyter lab chapters/01_containment.ipynb" in texts[0].value
+    assert 'alt="Scatter chart of 13 chips' in dashboard.children[2].value
     design_text = dashboard.children[-1]
     before = design_text.value
     design_box = dashboard.children[-2]
