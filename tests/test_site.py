@@ -21,9 +21,19 @@ def _toc_files() -> list[str]:
     return files
 
 
+def _visible_text(html: str) -> str:
+    """The text of an HTML page with tags removed (code is split into highlighting spans)."""
+    import html as html_lib
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
 def _all_text(site: Path) -> dict[Path, str]:
-    return {p: p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
-            if p.is_file() and p.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}}
+    texts = {}
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            texts[path] = text + "\n" + _visible_text(text) if path.suffix == ".html" else text
+    return texts
 
 
 def test_every_toc_page_is_built(site):
@@ -38,7 +48,8 @@ def test_every_notebook_is_in_the_toc():
             assert f"{folder}/{path.stem}" in listed, f"{folder}/{path.name} is not reachable from _toc.yml"
 
 
-SOLUTION_SIGNS = ["BEGIN SOLUTION", "END SOLUTION", "Instructor's edition", "Notes for instructors",
+# (rendered pages turn ' into a typographic apostrophe, so the signs avoid apostrophes)
+SOLUTION_SIGNS = ["BEGIN SOLUTION", "END SOLUTION", "contains the worked solutions", "Notes for instructors",
                   "tpp_a100 = max(", "answer_1_6b = \"\"\"A threshold"]
 
 
@@ -61,8 +72,10 @@ def test_citations_resolve_to_the_bibliography(site):
 
 
 def test_every_image_has_alt_text(site):
+    # (images inside widget state, in <script> blocks, are checked in the browser tests)
     for path in site.rglob("*.html"):
-        for tag in re.findall(r"<img\b[^>]*>", path.read_text(encoding="utf-8")):
+        html = re.sub(r"<script\b.*?</script>", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for tag in re.findall(r"<img\b[^>]*>", html):
             alt = re.search(r'alt="([^"]*)"', tag)
             assert alt and len(alt.group(1).split()) >= 5, f"{path.relative_to(site)}: {tag[:120]}"
 
@@ -71,3 +84,18 @@ def test_exercises_page_offers_the_notebook(site):
     html = (site / "exercises" / "01_containment.html").read_text(encoding="utf-8")
     assert "01_containment.ipynb" in html
     assert (site / "_sources" / "exercises" / "01_containment.ipynb").exists()
+
+
+def test_instructor_edition_builds_with_the_solutions(tmp_path):
+    import subprocess
+    import sys
+
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--toc", str(ROOT / "_toc_instructor.yml"),
+                           "--path-output", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    html = (tmp_path / "_build" / "html" / "solutions" / "01_containment.html").read_text(encoding="utf-8")
+    text = _visible_text(html)
+    assert "tpp_a100 = max(" in text
+    for sign in SOLUTION_SIGNS[2:]:
+        assert sign in text, f"the instructor edition lacks {sign!r}: the student-edition test would not bite"

@@ -1,0 +1,189 @@
+"""Every page of the built site in a real browser (headless Chromium driven by Playwright).
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it). Outside CI
+the tests skip, saying why, when no browser is found; in CI a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.test_site import SOLUTION_SIGNS
+
+pytestmark = pytest.mark.site
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("BOOK_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        message = "no Chromium found (apt-get install -y chromium, or set BOOK_CHROMIUM)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _pages() -> list[str]:
+    from tests.conftest import SITE
+    skip = {"_static", "_sources", "_images"}
+    return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if not skip & set(p.relative_to(SITE).parts))
+
+
+class Visit:
+    """One page load with everything the browser saw."""
+
+    def __init__(self, browser, url: str, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.response = self.page.goto(url, wait_until="networkidle")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def visits(browser, server):
+    pages = _pages()
+    assert pages, "no pages found in the built site"
+    seen = {}
+    for name in pages:
+        visit = Visit(browser, f"{server}/{name}")
+        if visit.page.locator("script[type='application/vnd.jupyter.widget-view+json']").count() or \
+                "widget-view" in visit.page.content():
+            visit.page.wait_for_selector(".widget-html, .jupyter-widgets", timeout=20_000)
+        seen[name] = visit
+    yield seen
+    for visit in seen.values():
+        visit.close()
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_loads_without_errors(visits, name):
+    visit = visits[name]
+    assert visit.response is not None and visit.response.ok
+    assert visit.errors == [], visit.errors
+    assert visit.failed == [], visit.failed
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_no_request_leaves_the_machine(visits, name):
+    outside = [url for url in visits[name].requests
+               if urlparse(url).scheme in ("http", "https", "ws", "wss") and urlparse(url).hostname != "127.0.0.1"]
+    assert outside == []
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_every_widget_renders(visits, name):
+    page = visits[name].page
+    views = page.evaluate("document.querySelectorAll(\"script[type='application/vnd.jupyter.widget-view+json']\").length")
+    rendered = page.evaluate("""() => [...document.querySelectorAll(
+        "script[type='application/vnd.jupyter.widget-view+json']")].filter(
+        s => s.parentElement.querySelector('.jupyter-widgets:not(script)')).length""")
+    assert rendered == views, f"{views - rendered} of {views} widgets did not render"
+    assert "Error displaying widget" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_every_figure_has_meaningful_alt_text(visits, name):
+    alts = visits[name].page.evaluate("[...document.querySelectorAll('main img, article img')].map(i => i.alt)")
+    for alt in alts:
+        assert len(alt.split()) >= 5, f"image with alt text {alt!r}"
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_heading_levels_are_in_order(visits, name):
+    levels = visits[name].page.evaluate(
+        "[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
+        ".filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))")
+    if not levels:
+        return
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    for previous, current in zip(levels, levels[1:]):
+        assert current <= previous + 1, f"heading jumps from h{previous} to h{current}"
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_no_solution_in_the_student_edition(visits, name):
+    text = visits[name].page.content()
+    for sign in SOLUTION_SIGNS:
+        assert sign not in text
+
+
+def test_dashboards_show_their_default_figure_and_the_live_note(visits):
+    page = visits["chapters/01_containment.html"].page
+    chart = page.locator(".widget-html img[alt^='Scatter chart']")
+    assert chart.count() == 1 and chart.first.is_visible()
+    assert chart.first.evaluate("img => img.naturalWidth") > 300
+    assert "do not recompute" in page.inner_text("body") and "jupyter lab" in page.inner_text("body")
+
+
+def test_search_finds_a_chapter_term(browser, server):
+    visit = Visit(browser, f"{server}/search.html?q=chokepoint")
+    try:
+        visit.page.wait_for_selector("#search-results li", timeout=20_000)
+        assert "Containment" in visit.page.inner_text("#search-results")
+    finally:
+        visit.close()
+
+
+def test_download_button_gives_the_notebook(browser, server):
+    visit = Visit(browser, f"{server}/exercises/01_containment.html")
+    try:
+        links = visit.page.evaluate("[...document.querySelectorAll('a')].map(a => a.href).filter(h => h.endsWith('.ipynb'))")
+        assert links, "no .ipynb download link"
+        response = visit.page.request.get(links[0])
+        assert response.ok and b'"nbformat"' in response.body()
+    finally:
+        visit.close()
+
+
+def test_figures_fit_a_phone_screen(browser, server):
+    visit = Visit(browser, f"{server}/chapters/01_containment.html", width=390)
+    try:
+        widths = visit.page.evaluate("[...document.querySelectorAll('main img')].map(i => i.getBoundingClientRect().right)")
+        assert widths and max(widths) <= 390 + 1
+    finally:
+        visit.close()
