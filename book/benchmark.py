@@ -1,0 +1,135 @@
+"""Speed benchmark (not part of the test run): ``python -m book.benchmark``.
+
+Measures and prints, on this machine:
+
+1. strict nbval over every notebook, against a *floor*: the same number of notebooks that only
+   import numpy, matplotlib, ipywidgets and ``book`` (target: at most 1.5 x the floor);
+2. each dashboard's update function, median and 95th percentile over many calls with varied
+   settings (target: p95 under 100 ms), and the full redraw for comparison;
+3. the site build time (``jupyter-book build . -W`` into a temporary folder);
+4. the weight of the largest chapter page: its HTML and everything it loads from the site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NBVAL = ["-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         "-n", "2", "--dist", "loadfile"]
+
+
+def _timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def nbval_vs_floor(repeats: int) -> dict[str, float]:
+    from book.notebooks import all_notebooks
+
+    notebooks = all_notebooks()
+    real = min(_timed([sys.executable, *NBVAL, *map(str, notebooks)], ROOT) for _ in range(repeats))
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_paths = []
+        for index in range(len(notebooks)):
+            cell = nbformat.v4.new_code_cell("import numpy, matplotlib.pyplot, ipywidgets, book\nprint('ok')")
+            nb = nbformat.v4.new_notebook(cells=[cell])
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+            path = Path(tmp) / f"floor_{index}.ipynb"
+            from book.notebooks import execute
+            nbformat.write(execute(nb, Path(tmp)), path)
+            floor_paths.append(str(path))
+        floor = min(_timed([sys.executable, *NBVAL, *floor_paths], Path(tmp)) for _ in range(repeats))
+    return {"notebooks": len(notebooks), "nbval_s": real, "floor_s": floor, "ratio": real / floor}
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def dashboard_timings(calls: int) -> dict[str, tuple[float, float]]:
+    from book.hardware import load_chips
+    from book.widgets import chart_html, explorer_view
+
+    rng = random.Random(2025)
+    names = [chip.name for chip in load_chips()]
+    settings = [dict(rule=rng.choice(["2022-10", "2023-10"]), selected=rng.choice(names),
+                     dense_tflops=rng.uniform(0, 2500), precision=rng.choice(["fp16", "fp8", "int8"]),
+                     die_area_mm2=rng.uniform(50, 1200), interconnect_gb_s=rng.uniform(0, 2000),
+                     market=rng.choice(["datacenter", "consumer"])) for _ in range(calls)]
+    explorer_view(**settings[0])  # warm caches (catalogue loading) once, as a live session would
+    update, redraw = [], []
+    for kwargs in settings:
+        start = time.perf_counter()
+        view = explorer_view(**kwargs)
+        update.append(1000 * (time.perf_counter() - start))
+        if len(redraw) < 30:
+            start = time.perf_counter()
+            chart_html(view)
+            redraw.append(1000 * (time.perf_counter() - start))
+    return {"threshold explorer: update function (explorer_view)": _percentiles(update),
+            "threshold explorer: full redraw (chart_html)": _percentiles(redraw)}
+
+
+def site_build() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "--path-output", tmp], ROOT)
+        weights = page_weights(Path(tmp) / "_build" / "html")
+    return {"build_s": seconds, **weights}
+
+
+def page_weights(site: Path) -> dict[str, float]:
+    """The heaviest chapter page: bytes of its HTML, and of everything it loads from the site."""
+    heaviest = max((site / "chapters").glob("*.html"), key=lambda p: p.stat().st_size)
+    html = heaviest.read_text(encoding="utf-8")
+    total = heaviest.stat().st_size
+    for ref in set(re.findall(r'(?:src|href)="([^"#?]+)(?:\?[^"]*)?"', html)):
+        if ref.startswith(("http:", "https:", "data:", "mailto:")) or not ref.endswith((".js", ".css", ".png", ".svg", ".woff2")):
+            continue
+        target = (heaviest.parent / ref).resolve()
+        if target.is_file():
+            total += target.stat().st_size
+    return {"page": str(heaviest.relative_to(site)), "html_kb": heaviest.stat().st_size / 1024,
+            "total_kb": total / 1024}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m book.benchmark", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each nbval timing; the best counts")
+    parser.add_argument("--calls", type=int, default=300, help="calls of each dashboard update function")
+    args = parser.parse_args(argv)
+
+    print("Measuring (this takes about a minute)...", flush=True)
+    nbval = nbval_vs_floor(args.repeats)
+    dashboards = dashboard_timings(args.calls)
+    site = site_build()
+    print(f"\nnbval, strict, {nbval['notebooks']} notebooks: {nbval['nbval_s']:.1f} s; floor of "
+          f"{nbval['notebooks']} import-only notebooks: {nbval['floor_s']:.1f} s; ratio {nbval['ratio']:.2f} "
+          f"(target <= 1.5): {'OK' if nbval['ratio'] <= 1.5 else 'MISSED'}")
+    for name, (median, p95) in dashboards.items():
+        verdict = "" if "redraw" in name else f" (target p95 < 100 ms): {'OK' if p95 < 100 else 'MISSED'}"
+        print(f"{name}: median {median:.2f} ms, p95 {p95:.2f} ms{verdict}")
+    print(f"site build (jupyter-book build . -W): {site['build_s']:.1f} s")
+    print(f"largest chapter page, {site['page']}: HTML {site['html_kb']:.0f} KiB; with everything it loads "
+          f"{site['total_kb'] / 1024:.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
