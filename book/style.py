@@ -48,8 +48,21 @@ RC = {
 
 
 def apply() -> None:
-    """Set the book's matplotlib style (idempotent)."""
+    """Set the book's matplotlib style (idempotent).
+
+    Inside a Jupyter kernel it also registers the PNG display of the bare ``Figure`` objects the
+    chart functions return; without that a notebook would store only the text
+    ``<Figure size ...>``.
+    """
     mpl.rcParams.update(RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
 
 
 def source_line(fig, text: str) -> None:

@@ -179,3 +179,16 @@ def test_grader_collects_verdicts(tmp_path):
     nbformat.write(student, path)
     verdicts = notebooks.grade(path)
     assert [v["status"] for v in verdicts] == ["correct", "wrong"]  # the error stops the cell, not the grader
+
+
+def test_figures_are_stored_as_images():
+    # A bare matplotlib Figure displays as text unless the inline backend is active.
+    for path in notebooks.all_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")]
+            texts = [o.get("data", {}).get("text/plain", "") for o in outputs]
+            if any(str(t).startswith("<Figure") for t in texts) or "image" in cell.metadata.get("mystnb", {}):
+                assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} cell {index}: no image"
