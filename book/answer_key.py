@@ -6,7 +6,7 @@ Each expected value is a function that asks the ``book`` models, so a corrected 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from book.export_controls import classify, escape_ceiling
@@ -45,11 +45,21 @@ class Exercise:
 
 
 PARAGRAPHS = ("3A090.a.1", "3A090.a.2", "3A090.b.1", "3A090.b.2", "not controlled")
+DECIDING_CLAUSES = ("3A090.a.1", "3A090.a.2", "3A090.b.1", "3A090.b.2", "Note 2 to 3A090", "below every threshold")
 
 
-def _paragraph_or_free(chip: str, rule: str) -> str:
+def _paragraph_or_free(chip, rule: str) -> str:
     result = classify(chip, rule)
     return result.paragraph if result.controlled else "not controlled"
+
+
+def _deciding_clause(chip, rule: str) -> str:
+    result = classify(chip, rule)
+    return result.paragraph or "below every threshold"
+
+
+def _as_datacenter(name: str):
+    return replace(get_chip(name), market="datacenter")
 
 
 def _bandwidth_ratio(numerator: str, denominator: str) -> float:
@@ -98,8 +108,8 @@ _CHAPTER_1 = [
         id="1.5a", title="The fastest datacenter chip that escapes", kind="number",
         expected=lambda: escape_ceiling(get_chip("H100").die_area_mm2, "datacenter") / 16,
         unit="TFLOPS",
-        hint="On an 814 mm^2 die, find which of b.1 (TPP >= 2400) and b.2 (PD >= 3.2) bites first, "
-             "then turn that TPP into dense FP16 TFLOPS.",
+        hint="On an 814 mm^2 die, find which of b.1 (TPP >= 2400) and b.2 (PD >= 3.2) is reached first, "
+             "then turn that TPP into dense FP16 TFLOPS (divide by 16).",
     ),
     Exercise(
         id="1.5b", title="What the escaping chip gives up", kind="text", min_words=30,
@@ -119,11 +129,41 @@ _CHAPTER_1 = [
         id="1.6b", title="What a compute threshold misses", kind="text", min_words=60,
         hint="Think about the work a chip does after training, and about what a buyer can do with many chips.",
         rubric={
-            "memory bandwidth and inference (serving models)": ("memory", "bandwidth", "inference"),
+            "memory bandwidth and inference (serving models)": ("memory", "bandwidth", "inference", "serving"),
             "the number of chips and clusters": ("cluster", "number of chips", "quantity", "many chips", "more chips"),
             "software and algorithmic efficiency": ("software", "efficien", "algorithm"),
             "how a hard line invites designs just below it": ("just below", "under the line", "design around",
                                                               "designed around", "h20", "4090d"),
+        },
+    ),
+]
+
+_CHAPTER_1 += [
+    Exercise(
+        id="1.7a", title="TPP of the RTX 4090 D", kind="number",
+        expected=lambda: get_chip("RTX 4090D").tpp,
+        hint="Use the dense FP8 (or INT8) figure, about 588, times 8 bits.",
+    ),
+    Exercise(
+        id="1.7b", title="What decides the RTX 4090 D's status", kind="choice",
+        expected=lambda: _deciding_clause("RTX 4090D", "2023-10"),
+        choices=DECIDING_CLAUSES, strip_prefixes=("3a090.",),
+        hint="It is a consumer card with a TPP below 4,800: which clause speaks about such chips?",
+    ),
+    Exercise(
+        id="1.7c", title="The same chip sold to datacenters", kind="choice",
+        expected=lambda: _paragraph_or_free(_as_datacenter("RTX 4090D"), "2023-10"),
+        choices=PARAGRAPHS, strip_prefixes=("3a090.",),
+        hint="Without Note 2 the density tests apply: compute PD = TPP / 608.5 mm^2 and compare with 5.92.",
+    ),
+    Exercise(
+        id="1.8", title="Why chips are a chokepoint", kind="text", min_words=40,
+        hint="Who can make advanced AI chips, how easily can a buyer replace them, and what are they needed for?",
+        rubric={
+            "how few firms can design or make them": ("few", "handful", "nvidia", "tsmc", "supplier"),
+            "how hard they are to replace": ("replace", "substitute", "alternative", "switch"),
+            "why frontier AI needs them (computation)": ("comput", "training", "frontier"),
+            "what the controls aim at (keeping a lead)": ("lead", "slow", "behind", "contain"),
         },
     ),
 ]

@@ -60,23 +60,33 @@ def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
 def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> Figure:
     """Memory bandwidth per dense FP16 operation for each chip that has both figures.
 
-    ``highlight`` is the full name of the chip drawn in a contrasting colour.
+    ``highlight`` is the full name of the chip drawn in a contrasting colour; bars resting on
+    estimates are hatched.
     """
+    from matplotlib.patches import Patch
+
     style.apply()
     rows = [(c, c.bytes_per_flop("fp16")) for c in chips if c.bytes_per_flop("fp16") is not None]
     rows.sort(key=lambda pair: pair[1])
-    fig = Figure(figsize=(7.5, 4.6))
+    fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
     names = [c.name.replace("NVIDIA ", "").replace("GeForce ", "").replace("AMD Instinct ", "")
              .replace("Huawei ", "") for c, _ in rows]
-    values = [1000 * value for _, value in rows]  # bytes per 1000 FLOP reads better than 0.003
+    values = [1000 * value for _, value in rows]  # bytes per 1,000 FLOP reads better than 0.003
     colours = [style.OKABE_ITO["vermillion"] if c.name == highlight else style.OKABE_ITO["blue"] for c, _ in rows]
-    ax.barh(names, values, color=colours)
+    bars = ax.barh(names, values, color=colours)
+    for bar, (chip, _) in zip(bars, rows):
+        if chip.confidence == "estimate":
+            bar.set_hatch("//")
+            bar.set_alpha(0.6)
     for y, value in enumerate(values):
         ax.text(value, y, f" {value:.1f}", va="center", fontsize=8)
     ax.set_xlabel("Memory bandwidth per dense FP16 operation (bytes per 1,000 FLOP)")
     ax.set_title("Memory bandwidth for each unit of compute", loc="left")
     ax.grid(axis="y", visible=False)
+    ax.legend(handles=[Patch(color=style.OKABE_ITO["blue"], label="datasheet or reported figures"),
+                       Patch(facecolor=style.OKABE_ITO["blue"], alpha=0.6, hatch="//", label="estimate")],
+              loc="lower right")
     style.source_line(fig, "book/data/chips.csv (datasheets and reports; dense FP16 figures).")
     fig.subplots_adjust(left=0.33, bottom=0.17)
     return fig

@@ -170,8 +170,11 @@ def _label_groups(points):
     return placed
 
 
-def draw_explorer(view: ExplorerView, fig=None):
-    """Draw the explorer chart for ``view``; returns the matplotlib Figure."""
+def draw_explorer(view: ExplorerView, fig=None, show_design: bool = True):
+    """Draw the explorer chart for ``view``; returns the matplotlib Figure.
+
+    ``show_design=False`` leaves out the star, for a plain chart of the catalogue.
+    """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -194,7 +197,7 @@ def draw_explorer(view: ExplorerView, fig=None):
                    facecolors=face if look["marker"] != "x" else None)
         ax.annotate(" / ".join(names), (tpp, y), textcoords="offset points", xytext=offset, fontsize=8)
     design = view.design
-    if design.tpp is not None and design.tpp > 0:
+    if show_design and design.tpp is not None and design.tpp > 0:
         look = style.STATUS_STYLE[view.design_result.status]
         # clip into the visible window so an extreme design stays on the chart, at its edge
         x = min(max(design.tpp, TPP_RANGE[0] * 1.02), TPP_RANGE[1] * 0.98)
@@ -209,7 +212,8 @@ def draw_explorer(view: ExplorerView, fig=None):
     ax.set_ylim(*PD_RANGE)
     ax.set_xlabel("Total Processing Performance, TPP (dense TOPS × bit length, log scale)")
     ax.set_ylabel("Performance density (TPP per mm² of die)")
-    ax.set_title(f"AI chips against the lines of the 2023 rule\n(markers show each chip's status under the {view.rule} rule)")
+    ax.set_title(f"AI chips against the lines of the 2023 rule\n(markers show each chip's status under the "
+                 f"{view.rule[:4]} rule)")
     handles = [Line2D([], [], linestyle="", marker=look["marker"], color=look["color"], label=status)
                for status, look in style.STATUS_STYLE.items()]
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(0.0, 0.62))

@@ -80,6 +80,13 @@ def test_every_image_has_alt_text(site):
             assert alt and len(alt.group(1).split()) >= 5, f"{path.relative_to(site)}: {tag[:120]}"
 
 
+def test_chapter_figures_are_images_not_text(site):
+    html = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
+    body = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+    assert "&lt;Figure size" not in body and "<Figure size" not in body
+    assert len(re.findall(r"<img\b", body)) >= 3
+
+
 def test_exercises_page_offers_the_notebook(site):
     html = (site / "exercises" / "01_containment.html").read_text(encoding="utf-8")
     assert "01_containment.ipynb" in html
