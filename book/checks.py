@@ -83,9 +83,9 @@ def results() -> list[CheckResult]:
     return list(_RESULTS)
 
 
-def _short(answer: object) -> str:
+def _short(answer: object, limit: int = 200) -> str:
     text = repr(answer)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _as_number(answer: object) -> float | None:
@@ -100,21 +100,36 @@ def _fmt(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:.3g}"
 
 
+def _type_name(answer: object) -> str:
+    names = {int: "a whole number", float: "a decimal number", str: "text", bool: "True/False",
+             list: "a list", tuple: "a tuple (several values separated by commas)", dict: "a dictionary",
+             set: "a set", type(None): "None"}
+    return names.get(type(answer), f"a value of type {type(answer).__name__}")
+
+
+def _in_units(item: Any) -> str:
+    return f" (in {item.unit})" if item.unit else ""
+
+
 def _check_number(item: Any, answer: object) -> tuple[str, str]:
     value = _as_number(answer)
     if value is None:
         if isinstance(answer, str):
+            digits = answer.strip().replace(",", "").replace("_", "")
             try:
-                float(answer.replace(",", ""))
+                float(digits)
             except ValueError:
-                return INVALID, f"this exercise wants a number{item.unit_text}, but got the text {answer!r}."
-            return INVALID, (f"{answer!r} is text that looks like a number. Write it without quotes, "
-                             f"e.g. {answer.strip()!s}, so Python treats it as a number.")
+                return INVALID, f"this exercise wants a number{_in_units(item)}, but got the text {answer!r}."
+            return INVALID, (f"{answer!r} is text that looks like a number. Write it without quotes and "
+                             f"without thousands separators, e.g. {digits}, so Python treats it as a number.")
         if isinstance(answer, bool):
             return INVALID, "this exercise wants a number, not True or False."
-        if isinstance(answer, (list, tuple, dict, set)):
-            return INVALID, f"this exercise wants a single number{item.unit_text}, not a {type(answer).__name__}."
-        return INVALID, f"this exercise wants a number{item.unit_text}, got a {type(answer).__name__}."
+        if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
+            return INVALID, (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
+                             f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
+        if isinstance(answer, float) or isinstance(answer, (int,)):
+            return INVALID, "this exercise wants a finite number (not nan or infinity)."
+        return INVALID, f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
     expected = float(item.expected())
     tolerance = max(item.rel_tol * abs(expected), item.abs_tol)
     stated = (f"within {item.rel_tol:.0%}" if item.rel_tol * abs(expected) >= item.abs_tol
@@ -122,18 +137,28 @@ def _check_number(item: Any, answer: object) -> tuple[str, str]:
     if abs(value - expected) <= tolerance:
         return CORRECT, f"{_fmt(value)}{item.unit_text} matches the model ({stated})."
     hint = item.hint
-    if expected and value and abs(value / expected - 2) < 0.02:
-        hint = "Your value is twice the expected one: was that a sparsity figure? The rules count dense throughput. " + hint
-    elif expected and value and abs(value / expected - 0.5) < 0.01:
-        hint = "Your value is half the expected one: check the bit length or the factor of 2. " + hint
+    ratio = value / expected if expected else None
+    if ratio and abs(ratio - 2) < 0.02:
+        hint = ("Your value is twice the expected one: did you use a sparsity figure, or 16 bits for a "
+                "precision that has 8? " + hint)
+    elif ratio and abs(ratio - 0.5) < 0.01:
+        hint = ("Your value is half the expected one: did you use 8 bits for a 16-bit figure, or a "
+                "figure that is not the dense one? " + hint)
+    elif ratio and abs(value * expected - 1) < 0.02:
+        hint = "Your value is the reciprocal of the expected one: divide the other way round. " + hint
+    elif expected and abs(value - (expected - 1)) <= tolerance:
+        hint = "Your value is one less than the expected one: give the ratio itself, not the difference. " + hint
     return WRONG, f"{_fmt(value)}{item.unit_text} is not {stated} of the expected value. Hint: {hint}"
 
 
-def _normalise_choice(item: Any, text: str) -> str:
-    folded = "".join(text.casefold().split())
-    for prefix in item.strip_prefixes:
-        if folded.startswith(prefix):
-            folded = folded[len(prefix):]
+def _normalise_choice(text: str) -> str:
+    """'3A090.a.1', '3a090 A.1', 'a1.' and 'a.1' agree; so do 'Note 2' and 'Note 2 to 3A090'."""
+    folded = "".join(text.casefold().split()).rstrip(".")
+    if folded.startswith("3a090"):
+        folded = folded[len("3a090"):]
+    folded = folded.replace(".", "")
+    if folded.endswith("to3a090"):
+        folded = folded[: -len("to3a090")]
     return folded
 
 
@@ -144,35 +169,37 @@ def _check_choice(item: Any, answer: object) -> tuple[str, str]:
             return CORRECT, f"{answer} is right."
         return WRONG, f"{answer} is not right. Hint: {item.hint}"
     if item.kind == "bool":
-        return INVALID, f"this exercise wants True or False, got {_short(answer)}."
+        if isinstance(answer, str) and answer.strip().casefold() in ("true", "false"):
+            word = answer.strip().capitalize()
+            return INVALID, f"write {word} without quotes: {answer!r} in quotes is text, not True/False."
+        return INVALID, f"this exercise wants True or False (without quotes), but got {_type_name(answer)}."
+    options = ", ".join(repr(o) for o in item.choices)
     if not isinstance(answer, str):
-        options = ", ".join(repr(o) for o in item.choices)
-        return INVALID, f"this exercise wants one of the texts {options}, got a {type(answer).__name__}."
-    given = _normalise_choice(item, answer)
-    allowed = {_normalise_choice(item, option): option for option in item.choices}
+        return INVALID, f"this exercise wants one of the texts {options} (in quotes), but got {_type_name(answer)}."
+    given = _normalise_choice(answer)
+    allowed = {_normalise_choice(option): option for option in item.choices}
     if given not in allowed:
-        options = ", ".join(repr(o) for o in item.choices)
         return INVALID, f"{answer!r} is not one of the options: {options}."
-    expected = _normalise_choice(item, str(item.expected()))
-    if given == expected:
+    if given == _normalise_choice(str(item.expected())):
         return CORRECT, f"{allowed[given]!r} is right."
     return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint}"
 
 
 def _check_text(item: Any, answer: object) -> tuple[str, str]:
     if not isinstance(answer, str):
-        return INVALID, f"this exercise wants a written answer as text (in quotes), got a {type(answer).__name__}."
+        return INVALID, f"this exercise wants a written answer as text (in quotes), but got {_type_name(answer)}."
     words = len(answer.split())
     if words < item.min_words:
         return WRONG, (f"{words} words is too short to make the argument; aim for at least "
                        f"{item.min_words}. Hint: {item.hint}")
     lowered = answer.casefold()
-    missing = [idea for idea, cues in item.rubric.items()
-               if not any(cue.casefold() in lowered for cue in cues)]
-    if missing:
-        return RECORDED, (f"your {words}-word answer is saved for your instructor. Strong answers also "
-                          f"consider: {'; '.join(missing)}.")
-    return RECORDED, f"your {words}-word answer is saved for your instructor and touches every key idea."
+    unmentioned = [idea for idea, cues in item.rubric.items()
+                   if not any(cue.casefold() in lowered for cue in cues)]
+    if unmentioned:
+        return RECORDED, (f"your {words}-word answer is recorded for your instructor to read. Before you "
+                          f"move on, check that it covers: {'; '.join(unmentioned)}.")
+    return RECORDED, (f"your {words}-word answer is recorded for your instructor to read. It seems to touch "
+                      "each idea a strong answer covers; make sure it explains them, not just names them.")
 
 
 def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
@@ -205,7 +232,8 @@ def check(exercise_id: str, answer: object) -> CheckResult:
     except Exception as exc:  # noqa: BLE001 - a student must never see a traceback from check
         key, status = str(exercise_id), ERROR
         message = f"the checker itself failed ({type(exc).__name__}: {exc}). Please tell your instructor."
-    result = CheckResult(key, status, message, _short(answer))
+    # written answers are kept whole, so an instructor's grader can read them
+    result = CheckResult(key, status, message, answer if isinstance(answer, str) else _short(answer))
     _RESULTS.append(result)
     print(result)
     log = os.environ.get(LOG_ENV)

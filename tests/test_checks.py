@@ -41,9 +41,10 @@ def test_not_answered(answer):
 @pytest.mark.parametrize("answer, words", [
     ("4992", "without quotes"),
     ("about five thousand", "wants a number"),
-    ([4992], "not a list"),
+    ([4992], "but got a list"),
+    ((4, 992), "a comma inside a number"),
     (True, "not True or False"),
-    (object(), "got a object"),
+    (object(), "a value of type object"),
 ])
 def test_wrong_type_is_explained(answer, words):
     result = check("1.1", answer)
@@ -65,9 +66,27 @@ def test_choice_is_forgiving_about_case_and_spaces(answer):
     assert check("1.3", answer).status == "correct"
 
 
-@pytest.mark.parametrize("answer", ["3A090.a.1", "a.1", "3a090.A.1"])
+@pytest.mark.parametrize("answer", ["3A090.a.1", "a.1", "3a090.A.1", "3A090 a.1", "a1", "a.1."])
 def test_paragraph_with_or_without_prefix(answer):
     assert check("1.4b", answer).status == "correct"
+
+
+@pytest.mark.parametrize("answer", ["Note 2", "note 2 to 3A090", "Note 2 to 3A090."])
+def test_note_2_spellings(answer):
+    assert check("1.7b", answer).status == "correct"
+
+
+@pytest.mark.parametrize("answer, words", [("True", "write True without quotes"), ("false", "write False")])
+def test_true_in_quotes_is_explained(answer, words):
+    result = check("1.4a", answer)
+    assert result.status == "invalid" and words in result.message
+
+
+def test_reciprocal_and_difference_get_specific_hints():
+    from book.answer_key import EXERCISES
+    ratio = EXERCISES["1.6a"].expected()
+    assert "reciprocal" in check("1.6a", 1 / ratio).message
+    assert "one less" in check("1.6a", ratio - 1).message
 
 
 def test_choice_outside_the_options_is_invalid():
@@ -90,7 +109,8 @@ def test_text_answers_are_recorded_with_missing_ideas():
     short = check("1.6b", "Memory bandwidth.")
     assert short.status == "wrong" and "too short" in short.message
     long_but_narrow = check("1.6b", "The rule looks only at arithmetic. " * 12)
-    assert long_but_narrow.status == "recorded" and "memory bandwidth" in long_but_narrow.message
+    assert long_but_narrow.status == "recorded" and "check that it covers" in long_but_narrow.message
+    assert "memory bandwidth" in long_but_narrow.message
     assert check("1.6b", 12).status == "invalid"
 
 
