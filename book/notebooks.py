@@ -25,6 +25,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -119,7 +120,9 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] 
     try:
         client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
                                 store_widget_state=True, resources={"metadata": {"path": str(workdir)}})
-        client.execute()
+        # the kernel's own start-up chatter (e.g. about its local TCP transport) is not the reader's
+        # concern; errors in cells still arrive as outputs and are raised or recorded
+        client.execute(stderr=subprocess.DEVNULL)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -189,14 +192,58 @@ def problems(root: Path = ROOT) -> list[str]:
 # grading a student's notebook
 # --------------------------------------------------------------------------------------------
 
-def grade(path: Path) -> list[dict]:
-    """Execute a student's notebook (errors allowed) and return every ``check`` verdict it produced."""
+def grade(path: Path, root: Path = ROOT) -> dict:
+    """Execute a student's notebook (errors allowed) and collect what an instructor needs.
+
+    Returns a dict with ``verdicts`` (every ``check`` verdict, written answers in full),
+    ``not_run`` (exercises of the notebook's chapter that produced no verdict), ``errors`` (the
+    first error of each failing cell) and ``markdown`` (markdown cells the student changed
+    compared with the exercise notebook of the same name, e.g. a reflection).
+    """
+    from book.answer_key import EXERCISES
+
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "checks.jsonl"
         log.touch()
         execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log)}, allow_errors=True)
-        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        verdicts = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    errors = [f"cell {index}: {output.ename}: {output.evalue}"
+              for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+              for output in cell.outputs if output.get("output_type") == "error"]
+    chapter = re.match(r"(\d+)_", path.name)
+    expected_ids = [key for key in EXERCISES if chapter and key.split(".")[0] == str(int(chapter.group(1)))]
+    seen = {verdict["exercise_id"] for verdict in verdicts}
+    markdown = []
+    template = root / "exercises" / path.name
+    if template.exists():
+        given = [c.source for c in nbformat.read(template, as_version=4).cells if c.cell_type == "markdown"]
+        written = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        markdown = [text for text in written if text not in given]
+    return {"verdicts": verdicts, "not_run": [key for key in expected_ids if key not in seen],
+            "errors": errors, "markdown": markdown}
+
+
+def print_grade(path: Path, report: dict) -> None:
+    """The grader's report for one notebook, for a person to read."""
+    counts: dict[str, int] = {}
+    for verdict in report["verdicts"]:
+        counts[verdict["status"]] = counts.get(verdict["status"], 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(f"{path}: {summary or 'no checks ran'}; {len(report['not_run'])} not run")
+    for verdict in report["verdicts"]:
+        print(f"  {verdict['exercise_id']:>5}  {verdict['status']:<11} {verdict['message']}")
+        if verdict["status"] == "recorded":
+            for line in verdict["answer"].splitlines():
+                print(f"{'':>20}| {line}")
+    for key in report["not_run"]:
+        print(f"  {key:>5}  {'not run':<11} no check ran for this exercise")
+    for error in report["errors"]:
+        print(f"  error  {error}")
+    for text in report["markdown"]:
+        print("  written in a markdown cell:")
+        for line in text.splitlines():
+            print(f"{'':>20}| {line}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,12 +278,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"ok: {len(all_notebooks(args.root))} notebooks executed; exercises/ matches solutions/")
         elif args.command == "grade":
+            missing = [path for path in args.notebooks if not path.is_file()]
             for path in args.notebooks:
-                verdicts = grade(path)
-                print(f"{path}: {sum(v['status'] in ('correct', 'recorded') for v in verdicts)} of "
-                      f"{len(verdicts)} checks passed")
-                for verdict in verdicts:
-                    print(f"  {verdict['exercise_id']:>5}  {verdict['status']:<11} {verdict['message']}")
+                if path in missing:
+                    print(f"{path}: no such notebook, skipped")
+                    continue
+                print_grade(path, grade(path, args.root))
+            if missing:
+                return 1
     except MarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
