@@ -43,10 +43,11 @@ class ExplorerView:
     design: Chip
     design_result: Classification
 
-    def chip_summary(self, chip: Chip, result: Classification) -> str:
+    def chip_summary(self, chip: Chip, result: Classification, named: bool = True) -> str:
         pd = chip.performance_density
+        prefix = f"{chip.name}: " if named else ""
         parts = [
-            f"{chip.name}: TPP {chip.tpp:,.0f}" if chip.tpp is not None else f"{chip.name}: TPP unknown",
+            f"{prefix}TPP {chip.tpp:,.0f}" if chip.tpp is not None else f"{prefix}TPP unknown",
             f"performance density {pd:.2f}" if pd is not None else "performance density unknown",
             (f"chip-to-chip {chip.interconnect_gb_s:,.0f} GB/s" if chip.interconnect_gb_s is not None
              else "chip-to-chip bandwidth unknown"),
@@ -61,7 +62,7 @@ class ExplorerView:
 
     @property
     def design_text(self) -> str:
-        return self.chip_summary(self.design, self.design_result)
+        return self.chip_summary(self.design, self.design_result, named=False)
 
     @property
     def alt_text(self) -> str:
@@ -202,7 +203,9 @@ def draw_explorer(view: ExplorerView, fig=None, show_design: bool = True):
         # clip into the visible window so an extreme design stays on the chart, at its edge
         x = min(max(design.tpp, TPP_RANGE[0] * 1.02), TPP_RANGE[1] * 0.98)
         y = min(design.performance_density, PD_UNKNOWN_Y - 1.2)
-        ax.scatter([x], [y], s=160, marker="*", color=look["color"], edgecolors="black", zorder=4)
+        # hollow, so a catalogue chip at the same spot (the H20 at the defaults) stays visible
+        ax.scatter([x], [y], s=260, marker="*", facecolors="none", edgecolors=look["color"], linewidths=2,
+                   zorder=4)
         ax.annotate("your design", (x, y), textcoords="offset points", xytext=(-12, -17), fontsize=9,
                     fontweight="bold")
     ax.axhline(PD_UNKNOWN_Y - 0.8, color="#999999", linewidth=0.5)
@@ -235,11 +238,6 @@ def figure_png(fig) -> bytes:
 # the dashboard
 # --------------------------------------------------------------------------------------------
 
-LIVE_NOTE = ("On the web page this dashboard shows its default settings and the controls do not "
-             "recompute. To make it live, run the notebook in Jupyter: <code>jupyter lab {notebook}</code> "
-             "(setup: “Run it yourself” on the book's first page).")
-
-
 def chart_html(view: ExplorerView) -> str:
     """The explorer's chart as an HTML <img> with alt text (shown by an HTML widget)."""
     import base64
@@ -250,41 +248,48 @@ def chart_html(view: ExplorerView) -> str:
             'style="width:100%;max-width:750px;height:auto">')
 
 
-def threshold_explorer(notebook: str = "chapters/01_containment.ipynb"):
+def threshold_explorer():
     """The threshold explorer: chips on a TPP vs performance-density chart, and a chip you design.
 
-    ``notebook`` is the path shown in the note on how to run the dashboard live.
+    The chapter states, beside the dashboard, that its controls only recompute in a live kernel.
     """
+    import html
+
     import ipywidgets as w
 
+    # Flexible widths and wrapping rows keep the controls usable on a phone-width page.
+    wide = {"layout": w.Layout(width="auto", min_width="260px", flex="1 1 300px"),
+            "style": {"description_width": "130px"}}
+    row = w.Layout(display="flex", flex_flow="row wrap", width="100%")
     chips = [c.name for c in load_chips()]
     rule = w.ToggleButtons(options=[("2022 rule", "2022-10"), ("2023 rule", "2023-10")], value="2023-10",
                            description="Rule:")
-    selected = w.Dropdown(options=chips, value=get_chip("H20").name, description="Chip:")
+    selected = w.Dropdown(options=chips, value=get_chip("H20").name, description="Chip:", **wide)
+    # the slider's number box is editable: type a value for precise designs
     tflops = w.FloatSlider(value=148, min=0, max=2500, step=1, description="Dense TFLOPS",
-                           continuous_update=False, style={"description_width": "initial"})
-    precision = w.Dropdown(options=list(PRECISION_BITS), value="fp16", description="Precision:")
+                           continuous_update=False, **wide)
+    precision = w.Dropdown(options=list(PRECISION_BITS), value="fp16", description="Precision:", **wide)
     area = w.FloatSlider(value=814, min=50, max=1200, step=1, description="Die area (mm²)",
-                         continuous_update=False, style={"description_width": "initial"})
+                         continuous_update=False, **wide)
     link = w.FloatSlider(value=900, min=0, max=2000, step=10, description="Chip-to-chip (GB/s)",
-                         continuous_update=False, style={"description_width": "initial"})
+                         continuous_update=False, **wide)
     market = w.ToggleButtons(options=list(MARKETS), value="datacenter", description="Market:")
     # The chart is a PNG inside an HTML widget: it needs no output capture, so it renders on the
     # static page from the stored widget state, carries alt text, and updates in a live kernel.
-    chart = w.HTML()
+    chart = w.HTML(layout=w.Layout(width="100%"))
     selected_text = w.HTML()
     design_text = w.HTML()
 
     def update(_change=None) -> None:
         view = explorer_view(rule.value, selected.value, tflops.value, precision.value, area.value,
                              link.value, market.value)
-        selected_text.value = f"<p><b>Selected chip.</b> {view.selected_text}</p>"
-        design_text.value = f"<p><b>Your design.</b> {view.design_text}</p>"
+        selected_text.value = f"<p><b>Selected chip:</b> {html.escape(view.selected_text)}</p>"
+        design_text.value = f"<p><b>Your design (the star):</b> {html.escape(view.design_text)}</p>"
         chart.value = chart_html(view)
 
     for control in (rule, selected, tflops, precision, area, link, market):
         control.observe(update, names="value")
     update()
-    note = w.HTML(f"<p><i>{LIVE_NOTE.format(notebook=notebook)}</i></p>")
-    design_box = w.VBox([w.HTML("<b>Design a chip</b>"), w.HBox([tflops, precision]), w.HBox([area, link]), market])
-    return w.VBox([note, w.HBox([rule, selected]), chart, selected_text, design_box, design_text])
+    design_box = w.VBox([w.HTML("<b>Design a chip</b> (type into a slider's number box for an exact value)"),
+                         w.Box([tflops, precision], layout=row), w.Box([area, link], layout=row), market])
+    return w.VBox([w.Box([rule, selected], layout=row), chart, selected_text, design_box, design_text])

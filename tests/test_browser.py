@@ -172,7 +172,8 @@ def test_dashboards_show_their_default_figure_and_the_live_note(visits):
     chart = page.locator(".widget-html img[alt^='Scatter chart']")
     assert chart.count() == 1 and chart.first.is_visible()
     assert chart.first.evaluate("img => img.naturalWidth") > 300
-    assert "do not recompute" in page.inner_text("body") and "jupyter lab" in page.inner_text("body")
+    note = page.locator(".admonition", has_text="do not recompute")
+    assert note.count() == 1 and note.first.is_visible() and "jupyter lab" in note.first.inner_text()
 
 
 def test_search_finds_a_chapter_term(browser, server):

@@ -114,15 +114,15 @@ def test_extreme_design_stays_on_the_chart():
 
 def test_dashboard_builds_and_reacts():
     dashboard = threshold_explorer()
-    controls = {getattr(w, "description", ""): w for box in dashboard.children
-                for w in getattr(box, "children", ()) + (box,)}
-    texts = [w for w in dashboard.children if w.__class__.__name__ == "HTML"]
-    assert "do not recompute" in texts[0].value and "jupyter lab chapters/01_containment.ipynb" in texts[0].value
-    assert 'alt="Scatter chart of 13 chips' in dashboard.children[2].value
-    design_text = dashboard.children[-1]
-    before = design_text.value
-    design_box = dashboard.children[-2]
+    header, chart, selected_text, design_box, design_text = dashboard.children
+    assert 'alt="Scatter chart of 13 chips' in chart.value
+    assert selected_text.value.startswith("<p><b>Selected chip:</b> NVIDIA H20: TPP 2,368")
+    assert design_text.value.startswith("<p><b>Your design (the star):</b> TPP 2,368")
     slider = design_box.children[1].children[0]
+    assert slider.description == "Dense TFLOPS"
+    before = chart.value
     slider.value = 400
-    assert design_text.value != before and "controlled (3A090" in design_text.value
-    assert controls  # the controls are reachable by description
+    assert "controlled (3A090" in design_text.value and chart.value != before
+    rule = header.children[0]
+    rule.value = "2022-10"
+    assert "Under the 2022-10 rule" in design_text.value
