@@ -1,0 +1,37 @@
+"""Citation labels: who and when, unique, and the same in the text and the list."""
+
+from __future__ import annotations
+
+from pybtex.database import parse_string
+
+from book.bibliography import ShortAuthorYearLabels
+from tests.conftest import ROOT
+
+BIB = """
+@misc{a, author = {{Bureau of Industry and Security}}, shortauthor = {BIS}, title = {One}, year = {2025}}
+@misc{b, author = {{Bureau of Industry and Security}}, shortauthor = {BIS}, title = {Two}, year = {2025}}
+@misc{c, author = {Amodei, Dario}, title = {Essay}, year = {2025}}
+@misc{d, author = {Okabe, Masataka and Ito, Kei}, title = {CUD}, year = {2008}}
+@misc{e, author = {Patel, Dylan and others}, title = {Debates}, year = {2025}}
+@misc{f, author = {Ding, Jeffrey and Dafoe, Allan and Zhang, B.}, title = {X}}
+"""
+
+
+def test_labels():
+    entries = list(parse_string(BIB, "bibtex").entries.values())
+    assert list(ShortAuthorYearLabels().format_labels(entries)) == [
+        "BIS 2025a", "BIS 2025b", "Amodei 2025", "Okabe & Ito 2008", "Patel et al. 2025", "Ding et al. n.d."]
+
+
+def test_every_entry_has_author_title_year():
+    entries = parse_string((ROOT / "chapters" / "references.bib").read_text(encoding="utf-8"), "bibtex").entries
+    for key, entry in entries.items():
+        assert entry.persons.get("author"), key
+        assert entry.fields.get("title") and entry.fields.get("year"), key
+
+
+def test_labels_appear_in_text_and_list(site):
+    chapter = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
+    references = (site / "chapters" / "references.html").read_text(encoding="utf-8")
+    for label in ("BIS 2022", "Amodei 2025", "NVIDIA 2025a"):
+        assert label in chapter and label in references, label
