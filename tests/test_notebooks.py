@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -173,12 +174,27 @@ def test_exercise_notebooks_start_unanswered():
         assert "Correct" not in text and "Not answered yet" in text
 
 
-def test_grader_collects_verdicts(tmp_path):
-    student = _nb(new_code_cell("from book.checks import check\ncheck('1.1', 4992)\ncheck('1.3', 'a.1')\n1/0\ncheck('1.2', None)"))
-    path = tmp_path / "student.ipynb"
+def test_grader_collects_verdicts_errors_and_missing_exercises(tmp_path):
+    student = _nb(new_code_cell("from book.checks import check\ncheck('1.1', 4992)\ncheck('1.3', 'a.1')\n"
+                                "check('1.6b', 'The rule ignores memory bandwidth. ' * 10)\n1/0\ncheck('1.2', None)"),
+                  new_markdown_cell("My reflection: the H20 surprised me."))
+    path = tmp_path / "01_containment.ipynb"
     nbformat.write(student, path)
-    verdicts = notebooks.grade(path)
-    assert [v["status"] for v in verdicts] == ["correct", "wrong"]  # the error stops the cell, not the grader
+    report = notebooks.grade(path)
+    assert [v["status"] for v in report["verdicts"]] == ["correct", "wrong", "recorded"]
+    assert report["verdicts"][2]["answer"].count("memory bandwidth") == 10  # written answers kept whole
+    assert "1.2" in report["not_run"] and "1.1" not in report["not_run"]
+    assert report["errors"] == ["cell 0: ZeroDivisionError: division by zero"]
+    assert report["markdown"] == ["My reflection: the H20 surprised me."]
+
+
+def test_grader_command_line_reports_and_carries_on(tmp_path, capsys):
+    path = tmp_path / "01_containment.ipynb"
+    nbformat.write(_nb(new_code_cell("from book.checks import check\ncheck('1.1', 4992)")), path)
+    assert notebooks.main(["grade", str(tmp_path / "missing.ipynb"), str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "missing.ipynb: no such notebook, skipped" in out
+    assert "1 correct" in out and "not run" in out and "1.7a" in out
 
 
 def test_figures_are_stored_as_images():
@@ -192,3 +208,14 @@ def test_figures_are_stored_as_images():
             texts = [o.get("data", {}).get("text/plain", "") for o in outputs]
             if any(str(t).startswith("<Figure") for t in texts) or "image" in cell.metadata.get("mystnb", {}):
                 assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} cell {index}: no image"
+
+
+def test_no_stray_dollar_signs_in_prose():
+    # dollarmath is on: "US$5.6 million ... $100" would render as a formula. Money is written US\$.
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "chapters").glob("*.md")}
+    for path in notebooks.all_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        texts[path.name] = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for name, text in texts.items():
+        stray = re.findall(r"(?<!\\)\$\d[\d.,]*", text)
+        assert not stray, f"{name}: unescaped dollar amounts {stray} (write US\\$)"
