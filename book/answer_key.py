@@ -7,7 +7,7 @@ Each expected value is a function that asks the ``book`` models, so a corrected 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from collections.abc import Callable
 
 from book.export_controls import classify, escape_ceiling
 from book.hardware import get_chip

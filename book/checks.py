@@ -127,7 +127,7 @@ def _check_number(item: Any, answer: object) -> tuple[str, str]:
         if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
             return INVALID, (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
                              f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
-        if isinstance(answer, float) or isinstance(answer, (int,)):
+        if isinstance(answer, numbers.Real):  # nan or infinity
             return INVALID, "this exercise wants a finite number (not nan or infinity)."
         return INVALID, f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
     expected = float(item.expected())
