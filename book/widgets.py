@@ -171,6 +171,23 @@ def _label_groups(points):
     return placed
 
 
+def _draw_design(ax, view: ExplorerView, animated: bool = False) -> list:
+    """Draw the designed chip (a hollow star and its label); return the artists drawn."""
+    design = view.design
+    if design.tpp is None or design.tpp <= 0:
+        return []
+    look = style.STATUS_STYLE[view.design_result.status]
+    # clip into the visible window so an extreme design stays on the chart, at its edge
+    x = min(max(design.tpp, TPP_RANGE[0] * 1.02), TPP_RANGE[1] * 0.98)
+    y = min(design.performance_density, PD_UNKNOWN_Y - 1.2)
+    # hollow, so a catalogue chip at the same spot (the H20 at the defaults) stays visible
+    star = ax.scatter([x], [y], s=260, marker="*", facecolors="none", edgecolors=look["color"], linewidths=2,
+                      zorder=4, animated=animated)
+    label = ax.annotate("your design", (x, y), textcoords="offset points", xytext=(-12, -17), fontsize=9,
+                        fontweight="bold", animated=animated)
+    return [star, label]
+
+
 def draw_explorer(view: ExplorerView, fig=None, show_design: bool = True):
     """Draw the explorer chart for ``view``; returns the matplotlib Figure.
 
@@ -197,17 +214,8 @@ def draw_explorer(view: ExplorerView, fig=None, show_design: bool = True):
         ax.scatter([tpp], [y], s=size, marker=look["marker"], color=look["color"], zorder=3,
                    facecolors=face if look["marker"] != "x" else None)
         ax.annotate(" / ".join(names), (tpp, y), textcoords="offset points", xytext=offset, fontsize=8)
-    design = view.design
-    if show_design and design.tpp is not None and design.tpp > 0:
-        look = style.STATUS_STYLE[view.design_result.status]
-        # clip into the visible window so an extreme design stays on the chart, at its edge
-        x = min(max(design.tpp, TPP_RANGE[0] * 1.02), TPP_RANGE[1] * 0.98)
-        y = min(design.performance_density, PD_UNKNOWN_Y - 1.2)
-        # hollow, so a catalogue chip at the same spot (the H20 at the defaults) stays visible
-        ax.scatter([x], [y], s=260, marker="*", facecolors="none", edgecolors=look["color"], linewidths=2,
-                   zorder=4)
-        ax.annotate("your design", (x, y), textcoords="offset points", xytext=(-12, -17), fontsize=9,
-                    fontweight="bold")
+    if show_design:
+        _draw_design(ax, view)
     ax.axhline(PD_UNKNOWN_Y - 0.8, color="#999999", linewidth=0.5)
     ax.text(TPP_RANGE[0] * 1.1, PD_UNKNOWN_Y - 0.5, "die area unknown (hollow markers)", fontsize=8, color="#555555")
     ax.set_xscale("log")
@@ -225,6 +233,43 @@ def draw_explorer(view: ExplorerView, fig=None, show_design: bool = True):
     return fig
 
 
+class ChartRenderer:
+    """Renders the explorer's chart fast enough for a slider.
+
+    Only the designed chip changes between most updates, so the rest of the chart (regions,
+    catalogue chips, labels: it depends on the rule alone) is drawn once per rule and kept as a
+    bitmap; each update restores that bitmap and draws the star on top (Agg "blitting"). The
+    result matches ``draw_explorer(view)`` drawn from scratch.
+    """
+
+    def __init__(self) -> None:
+        self._backgrounds: dict[str, tuple] = {}
+
+    def png(self, view: ExplorerView) -> bytes:
+        import io
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from PIL import Image
+
+        if view.rule not in self._backgrounds:
+            fig = draw_explorer(view, show_design=False)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            self._backgrounds[view.rule] = (fig, canvas, canvas.copy_from_bbox(fig.bbox))
+        fig, canvas, background = self._backgrounds[view.rule]
+        canvas.restore_region(background)
+        ax = fig.axes[0]
+        artists = _draw_design(ax, view, animated=True)
+        for artist in artists:
+            ax.draw_artist(artist)
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+        for artist in artists:
+            artist.remove()
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=3)
+        return buffer.getvalue()
+
+
 def figure_png(fig) -> bytes:
     """A figure as PNG bytes (what an Image widget shows)."""
     import io
@@ -238,12 +283,13 @@ def figure_png(fig) -> bytes:
 # the dashboard
 # --------------------------------------------------------------------------------------------
 
-def chart_html(view: ExplorerView) -> str:
+def chart_html(view: ExplorerView, renderer: ChartRenderer | None = None) -> str:
     """The explorer's chart as an HTML <img> with alt text (shown by an HTML widget)."""
     import base64
     import html
 
-    data = base64.b64encode(figure_png(draw_explorer(view))).decode()
+    png = renderer.png(view) if renderer is not None else figure_png(draw_explorer(view))
+    data = base64.b64encode(png).decode()
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(view.alt_text)}" '
             'style="width:100%;max-width:750px;height:auto">')
 
@@ -279,13 +325,14 @@ def threshold_explorer():
     chart = w.HTML(layout=w.Layout(width="100%"))
     selected_text = w.HTML()
     design_text = w.HTML()
+    renderer = ChartRenderer()
 
     def update(_change=None) -> None:
         view = explorer_view(rule.value, selected.value, tflops.value, precision.value, area.value,
                              link.value, market.value)
         selected_text.value = f"<p><b>Selected chip:</b> {html.escape(view.selected_text)}</p>"
         design_text.value = f"<p><b>Your design (the star):</b> {html.escape(view.design_text)}</p>"
-        chart.value = chart_html(view)
+        chart.value = chart_html(view, renderer)
 
     for control in (rule, selected, tflops, precision, area, link, market):
         control.observe(update, names="value")

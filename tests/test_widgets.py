@@ -126,3 +126,20 @@ def test_dashboard_builds_and_reacts():
     rule = header.children[0]
     rule.value = "2022-10"
     assert "Under the 2022-10 rule" in design_text.value
+
+
+def test_fast_renderer_matches_a_drawing_from_scratch():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from book.widgets import ChartRenderer, figure_png
+
+    renderer = ChartRenderer()
+    for view in (explorer_view(), explorer_view(rule="2022-10", dense_tflops=900),
+                 explorer_view(dense_tflops=30, die_area_mm2=60, market="consumer"), explorer_view()):
+        fast = np.asarray(Image.open(io.BytesIO(renderer.png(view))).convert("RGBA"))
+        slow = np.asarray(Image.open(io.BytesIO(figure_png(draw_explorer(view)))).convert("RGBA"))
+        assert fast.shape == slow.shape
+        assert np.abs(fast.astype(int) - slow.astype(int)).mean() < 0.5  # no star left over from before
