@@ -1,6 +1,6 @@
 """The models, data and tooling behind *The Containment Paradox* teaching module.
 
-Public API used by the notebooks (see DESIGN.md):
+Public API used by the notebooks:
 
     from book.hardware import get_chip, load_chips
     from book.export_controls import classify, RULES

@@ -12,7 +12,7 @@ from book.hardware import (CHIPS_CSV, PRECISION_BITS, Chip, chip_names, get_chip
                            performance_density, tpp)
 from book.tables import TableError
 
-# Every chip of FACTS.md section 2 (and the original Ascend 910 of section 7).
+# Every chip the chapters rely on must stay in the catalogue, each with a source.
 FACTS_CHIPS = ["A100", "A800", "H100", "H800", "H20", "H200", "B200", "RTX 4090", "RTX 4090D", "MI300X",
                "Ascend 910B", "Ascend 910C", "Ascend 910"]
 
