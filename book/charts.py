@@ -70,8 +70,7 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
     rows.sort(key=lambda pair: pair[1])
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
-    names = [c.name.replace("NVIDIA ", "").replace("GeForce ", "").replace("AMD Instinct ", "")
-             .replace("Huawei ", "") for c, _ in rows]
+    names = [c.short_name for c, _ in rows]
     values = [1000 * value for _, value in rows]  # bytes per 1,000 FLOP reads better than 0.003
     colours = [style.OKABE_ITO["vermillion"] if c.name == highlight else style.OKABE_ITO["blue"] for c, _ in rows]
     bars = ax.barh(names, values, color=colours)

@@ -135,6 +135,11 @@ class Chip:
             if value is not None:
                 _require_number(column, value)
 
+    @property
+    def short_name(self) -> str:
+        """The common name used on charts and in tables (the first alias, e.g. "H100")."""
+        return self.aliases[0] if self.aliases else self.name
+
     # -- throughput ---------------------------------------------------------------------------
     def dense_tops(self, precision: str) -> float | None:
         """Dense throughput at ``precision`` ("fp16", "fp8" or "int8"), 10^12 ops/s, or None."""

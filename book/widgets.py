@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from book import style
 from book.export_controls import RULES, Classification, classify
-from book.hardware import MARKETS, PRECISION_BITS, Chip, get_chip, load_chips
+from book.hardware import MARKETS, PRECISION_BITS, PRECISION_COLUMN, Chip, get_chip, load_chips
 
 # The 2023 rule's lines, drawn on the chart (taken from the rule data, not retyped).
 _R23 = RULES["2023-10"]
@@ -26,6 +26,7 @@ class ChipPoint:
     """One chip on the explorer chart."""
 
     name: str
+    short_name: str
     tpp: float | None
     performance_density: float | None
     status: str
@@ -95,9 +96,8 @@ def design_chip(dense_tflops: float, precision: str, die_area_mm2: float, interc
         raise ValueError(f"precision must be one of {tuple(PRECISION_BITS)}, got {precision!r}")
     if market not in MARKETS:
         raise ValueError(f"market must be one of {MARKETS}, got {market!r}")
-    column = {"fp16": "fp16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops"}[precision]
     return Chip(name=name, market=market, die_area_mm2=die_area_mm2,
-                interconnect_gb_s=interconnect_gb_s, **{column: dense_tflops})
+                interconnect_gb_s=interconnect_gb_s, **{PRECISION_COLUMN[precision]: dense_tflops})
 
 
 def explorer_view(rule: str = "2023-10", selected: str = "H20", dense_tflops: float = 148.0,
@@ -115,7 +115,8 @@ def explorer_view(rule: str = "2023-10", selected: str = "H20", dense_tflops: fl
     points = []
     for chip in load_chips():
         result = classify(chip, rule)
-        points.append(ChipPoint(chip.name, chip.tpp, chip.performance_density, result.status, result.paragraph))
+        points.append(ChipPoint(chip.name, chip.short_name, chip.tpp, chip.performance_density, result.status,
+                                result.paragraph))
     chosen = get_chip(selected)
     return ExplorerView(rule, tuple(points), chosen, classify(chosen, rule), design, classify(design, rule))
 
@@ -141,17 +142,11 @@ def _shade_2023_regions(ax) -> None:
     ax.text(lo * 1.1, 0.5, "not controlled", fontsize=9)
 
 
-def _short_name(name: str) -> str:
-    for part in ("NVIDIA ", "GeForce ", "AMD Instinct ", "Huawei ", " SXM5 80GB", " SXM 80GB", " SXM 141GB"):
-        name = name.replace(part, "")
-    return name
-
-
 #: label offsets in points for catalogue chips that would otherwise overlap on the chart
 LABEL_OFFSETS = {
-    "Ascend 910": (-28, 7), "RTX 4090": (6, 5), "RTX 4090 D": (-64, -4), "Ascend 910B": (6, -11),
+    "Ascend 910": (-28, 7), "RTX 4090": (6, 5), "RTX 4090D": (-62, -4), "Ascend 910B": (6, -11),
     "A100": (8, -3), "A800": (8, -14), "H800": (6, -12), "Ascend 910C": (-40, 7), "MI300X": (4, 5),
-    "B200 (HGX)": (-10, 7),
+    "B200": (-10, 7),
 }
 
 
@@ -166,7 +161,7 @@ def _label_groups(points):
         groups.setdefault((point.tpp, y, hollow, point.status), []).append(point)
     placed = []
     for (tpp, y, hollow, status), members in groups.items():
-        names = [_short_name(m.name) for m in members]
+        names = [m.short_name for m in members]
         placed.append(((tpp, y, hollow), names, status, LABEL_OFFSETS.get(names[0], (5, 4))))
     return placed
 
