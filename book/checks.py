@@ -14,8 +14,8 @@ and when the environment variable ``BOOK_CHECK_LOG`` names a file, each verdict 
 as one JSON line, so an instructor's grader can collect them (see ``python -m book.notebooks
 grade``).
 
-The expected values live in ``book.answer_key``; they are computed by the models at check time,
-never copied in as literals.
+The expected values live in ``book.answers``, one module per chapter; they are computed by the
+models at check time, never copied in as literals.
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ import math
 import numbers
 import os
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from book.answers.exercise import fmt, text_of
+
+if TYPE_CHECKING:
+    from book.answers.exercise import Exercise
 
 UNANSWERED = "unanswered"
 CORRECT = "correct"
@@ -35,6 +40,8 @@ INVALID = "invalid"
 RECORDED = "recorded"
 UNKNOWN = "unknown-exercise"
 ERROR = "error"
+#: every verdict ``check`` can give (the grader reads these names too)
+VERDICTS = (UNANSWERED, CORRECT, WRONG, INVALID, RECORDED, UNKNOWN, ERROR)
 
 LOG_ENV = "BOOK_CHECK_LOG"
 
@@ -96,10 +103,6 @@ def _as_number(answer: object) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:.3g}"
-
-
 def _type_name(answer: object) -> str:
     names = {int: "a whole number", float: "a decimal number", str: "text", bool: "True/False",
              list: "a list", tuple: "a tuple (several values separated by commas)", dict: "a dictionary",
@@ -107,48 +110,44 @@ def _type_name(answer: object) -> str:
     return names.get(type(answer), f"a value of type {type(answer).__name__}")
 
 
-def _in_units(item: Any) -> str:
+def _in_units(item: Exercise) -> str:
     return f" (in {item.unit})" if item.unit else ""
 
 
-def _check_number(item: Any, answer: object) -> tuple[str, str]:
+def _not_a_number(item: Exercise, answer: object) -> str:
+    """Why ``answer`` is not a number this exercise can judge, in words a beginner can act on."""
+    if isinstance(answer, str):
+        digits = answer.strip().replace(",", "").replace("_", "")
+        try:
+            float(digits)
+        except ValueError:
+            return f"this exercise wants a number{_in_units(item)}, but got the text {answer!r}."
+        return (f"{answer!r} is text that looks like a number. Write it without quotes and "
+                f"without thousands separators, e.g. {digits}, so Python treats it as a number.")
+    if isinstance(answer, bool):
+        return "this exercise wants a number, not True or False."
+    if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
+        return (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
+                f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
+    if isinstance(answer, numbers.Real):  # nan or infinity
+        return "this exercise wants a finite number (not nan or infinity)."
+    return f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
+
+
+def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     value = _as_number(answer)
     if value is None:
-        if isinstance(answer, str):
-            digits = answer.strip().replace(",", "").replace("_", "")
-            try:
-                float(digits)
-            except ValueError:
-                return INVALID, f"this exercise wants a number{_in_units(item)}, but got the text {answer!r}."
-            return INVALID, (f"{answer!r} is text that looks like a number. Write it without quotes and "
-                             f"without thousands separators, e.g. {digits}, so Python treats it as a number.")
-        if isinstance(answer, bool):
-            return INVALID, "this exercise wants a number, not True or False."
-        if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
-            return INVALID, (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
-                             f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
-        if isinstance(answer, numbers.Real):  # nan or infinity
-            return INVALID, "this exercise wants a finite number (not nan or infinity)."
-        return INVALID, f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
+        return INVALID, _not_a_number(item, answer)
     expected = float(item.expected())
-    tolerance = max(item.rel_tol * abs(expected), item.abs_tol)
-    stated = (f"within {item.rel_tol:.0%}" if item.rel_tol * abs(expected) >= item.abs_tol
-              else f"within {_fmt(item.abs_tol)}{item.unit_text}")
-    if abs(value - expected) <= tolerance:
-        return CORRECT, f"{_fmt(value)}{item.unit_text} matches the model ({stated})."
-    hint = item.hint
-    ratio = value / expected if expected else None
-    if ratio and abs(ratio - 2) < 0.02:
-        hint = ("Your value is twice the expected one: did you use a sparsity figure, or 16 bits for a "
-                "precision that has 8? " + hint)
-    elif ratio and abs(ratio - 0.5) < 0.01:
-        hint = ("Your value is half the expected one: did you use 8 bits for a 16-bit figure, or a "
-                "figure that is not the dense one? " + hint)
-    elif ratio and abs(value * expected - 1) < 0.02:
-        hint = "Your value is the reciprocal of the expected one: divide the other way round. " + hint
-    elif expected and abs(value - (expected - 1)) <= tolerance:
-        hint = "Your value is one less than the expected one: give the ratio itself, not the difference. " + hint
-    return WRONG, f"{_fmt(value)}{item.unit_text} is not {stated} of the expected value. Hint: {hint}"
+    stated = item.tolerance.describe(item.unit)
+    if item.tolerance.accepts(value, expected):
+        return CORRECT, f"{fmt(value)}{item.unit_text} matches the model ({stated})."
+    hints = [text_of(m.hint) for m in item.mistakes if math.isclose(value, float(m.value()), rel_tol=0.01)]
+    if item.tolerance.kind == "at least" and expected - 2 * item.tolerance.amount <= value < expected:
+        hints.insert(0, f"{fmt(value)}{item.unit_text} is just below the line: a design there still escapes, "
+                        "and the question asks for the smallest value the rule catches.")
+    hint = " ".join([*hints[:1], item.hint_text])
+    return WRONG, f"{fmt(value)}{item.unit_text} is not the expected value (answers count {stated}). Hint: {hint}"
 
 
 def _normalise_choice(text: str) -> str:
@@ -162,12 +161,12 @@ def _normalise_choice(text: str) -> str:
     return folded
 
 
-def _check_choice(item: Any, answer: object) -> tuple[str, str]:
+def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
     if isinstance(answer, bool) and item.kind == "bool":
         expected = bool(item.expected())
         if answer == expected:
             return CORRECT, f"{answer} is right."
-        return WRONG, f"{answer} is not right. Hint: {item.hint}"
+        return WRONG, f"{answer} is not right. Hint: {item.hint_text}"
     if item.kind == "bool":
         if isinstance(answer, str) and answer.strip().casefold() in ("true", "false"):
             word = answer.strip().capitalize()
@@ -182,16 +181,16 @@ def _check_choice(item: Any, answer: object) -> tuple[str, str]:
         return INVALID, f"{answer!r} is not one of the options: {options}."
     if given == _normalise_choice(str(item.expected())):
         return CORRECT, f"{allowed[given]!r} is right."
-    return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint}"
+    return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint_text}"
 
 
-def _check_text(item: Any, answer: object) -> tuple[str, str]:
+def _check_text(item: Exercise, answer: object) -> tuple[str, str]:
     if not isinstance(answer, str):
         return INVALID, f"this exercise wants a written answer as text (in quotes), but got {_type_name(answer)}."
     words = len(answer.split())
     if words < item.min_words:
         return WRONG, (f"{words} words is too short to make the argument; aim for at least "
-                       f"{item.min_words}. Hint: {item.hint}")
+                       f"{item.min_words}. Hint: {item.hint_text}")
     lowered = answer.casefold()
     unmentioned = [idea for idea, cues in item.rubric.items()
                    if not any(cue.casefold() in lowered for cue in cues)]
@@ -203,7 +202,7 @@ def _check_text(item: Any, answer: object) -> tuple[str, str]:
 
 
 def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
-    from book.answer_key import EXERCISES  # local import: the key imports the models
+    from book.answers import EXERCISES  # local import: the key imports the models
 
     key = str(exercise_id)
     item = EXERCISES.get(key)

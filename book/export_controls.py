@@ -2,17 +2,21 @@
 
 Two rules are modelled, as published by the Bureau of Industry and Security (BIS):
 
-* ``"2022-10"``: the interim final rule of 7 October 2022 (87 FR 62186). 3A090.a catches an
-  integrated circuit only if it meets *both* a processing-performance test (TOPS x bit length
-  >= 4800) and an interconnect test (aggregate bidirectional input/output rate >= 600 GB/s,
-  memory excluded).
-* ``"2023-10"``: the update of 17 October 2023 (88 FR 73458, effective 17 November 2023). The
-  interconnect test is gone; Total Processing Performance (TPP) and performance density (PD,
-  TPP per mm^2 of die) define 3A090.a.1, a.2, b.1 and b.2, and Note 2 exempts chips not designed
-  or marketed for datacenters whose TPP is below 4800.
+* ``"2022-10"`` (the *2022 rule*): the interim final rule announced on 7 October 2022 (87 FR 62186).
+  3A090.a catches an integrated circuit only if it meets *both* a processing-performance test
+  (TOPS x bit length >= 4800) and an interconnect test (aggregate bidirectional input/output rate
+  >= 600 GB/s, memory excluded). The rule took effect in stages on 7, 12 and 21 October 2022; the
+  new 3A090 entry was among the parts effective on 21 October.
+* ``"2023-10"`` (the *2023 rule*): the update of 17 October 2023 (88 FR 73458, effective
+  17 November 2023). The interconnect test is gone; Total Processing Performance (TPP) and
+  performance density (PD, TPP per mm^2 of die) define 3A090.a.1, a.2, b.1 and b.2, and Note 2
+  exempts chips not designed or marketed for datacenters whose TPP is below 4800.
 
 ``classify`` answers "would this chip fall under 3A090?", not "may it be shipped to a given
 buyer": licensing also depends on destination, end user and licence policy.
+
+The words the book uses for outcomes and paragraphs are defined here once (``CONTROLLED``,
+``A1``, ``NOTE_2``, ...); charts, dashboards, the answer key and the chapters import them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class Rule:
     """One version of ECCN 3A090, with its thresholds and citation."""
 
     key: str
+    #: the name used in student-facing text: "2022 rule", "2023 rule"
+    label: str
     title: str
     citation: str
     announced: date
@@ -51,18 +57,21 @@ class Rule:
 RULES: dict[str, Rule] = {
     "2022-10": Rule(
         key="2022-10",
+        label="2022 rule",
         title="Implementation of Additional Export Controls: Certain Advanced Computing and "
               "Semiconductor Manufacturing Items",
         citation="87 FR 62186",
         announced=date(2022, 10, 7),
         published=date(2022, 10, 13),
-        effective=date(2022, 10, 7),
+        # staged: parts on 7 and 12 October; the 3A090 entry on 21 October (advisories on the rule)
+        effective=date(2022, 10, 21),
         source="https://www.federalregister.gov/documents/2022/10/13/2022-21658",
         tpp_threshold=4800,
         interconnect_threshold_gb_s=600,
     ),
     "2023-10": Rule(
         key="2023-10",
+        label="2023 rule",
         title="Implementation of Additional Export Controls: Certain Advanced Computing Items; "
               "Supercomputer and Semiconductor End Use; Updates and Corrections",
         citation="88 FR 73458",
@@ -79,9 +88,20 @@ RULES: dict[str, Rule] = {
     ),
 }
 
+# ---- the book's vocabulary for outcomes and paragraphs (used everywhere, defined once) --------
+
 CONTROLLED = "controlled"
 NOT_CONTROLLED = "not controlled"
 CANNOT_CLASSIFY = "cannot classify"
+STATUSES = (CONTROLLED, NOT_CONTROLLED, CANNOT_CLASSIFY)
+
+#: the one paragraph of the 2022 rule
+A_2022 = "3A090.a"
+#: the paragraphs of the 2023 rule, strictest first
+A1, A2, B1, B2 = "3A090.a.1", "3A090.a.2", "3A090.b.1", "3A090.b.2"
+PARAGRAPHS_2023 = (A1, A2, B1, B2)
+#: the consumer carve-out of the 2023 rule
+NOTE_2 = "Note 2 to 3A090"
 
 
 @dataclass(frozen=True)
@@ -105,9 +125,18 @@ class Classification:
             return CANNOT_CLASSIFY
         return CONTROLLED if self.controlled else NOT_CONTROLLED
 
-    def __str__(self) -> str:
+    @property
+    def verdict(self) -> str:
+        """The status with the deciding clause, e.g. "controlled (3A090.a.1)"."""
         where = f" ({self.paragraph})" if self.paragraph else ""
-        return f"{self.chip} under the {self.rule} rule: {self.status}{where}. {self.reason}"
+        return f"{self.status}{where}"
+
+    @property
+    def rule_label(self) -> str:
+        return RULES[self.rule].label if self.rule in RULES else self.rule
+
+    def __str__(self) -> str:
+        return f"{self.chip} under the {self.rule_label}: {self.verdict}. {self.reason}"
 
 
 def _n(value: float) -> str:
@@ -162,7 +191,7 @@ def _classify_2022(chip: Chip, rule: Rule) -> tuple[bool | None, str | None, str
         return None, None, (f"Its processing performance of {_n(tpp)} passes {_n(threshold)}, but its "
                             "chip-to-chip bandwidth is unknown, so the second test cannot be applied.")
     if link >= link_threshold:
-        return True, "3A090.a", (f"It meets both tests: processing performance {_n(tpp)} >= {_n(threshold)} "
+        return True, A_2022, (f"It meets both tests: processing performance {_n(tpp)} >= {_n(threshold)} "
                                  f"and chip-to-chip bandwidth {_n(link)} GB/s >= {_n(link_threshold)} GB/s.")
     return False, None, (f"Its processing performance of {_n(tpp)} passes {_n(threshold)}, but its "
                          f"chip-to-chip bandwidth of {_n(link)} GB/s is under {_n(link_threshold)} GB/s, "
@@ -176,12 +205,12 @@ def _classify_2023(chip: Chip, rule: Rule) -> tuple[bool | None, str | None, str
     if tpp >= rule.tpp_threshold:
         extra = (" The gaming carve-out of Note 2 only covers chips below that line."
                  if chip.market != "datacenter" else "")
-        return True, "3A090.a.1", f"Its TPP of {_n(tpp)} is at or above {_n(rule.tpp_threshold)}.{extra}"
+        return True, A1, f"Its TPP of {_n(tpp)} is at or above {_n(rule.tpp_threshold)}.{extra}"
     if tpp < rule.tpp_density_floor:
         return False, None, (f"Its TPP of {_n(tpp)} is below {_n(rule.tpp_density_floor)}, "
                              "the lowest TPP any paragraph of 3A090 reaches.")
     if chip.market != "datacenter":
-        return False, "Note 2 to 3A090", (f"It is not designed or marketed for datacenters and its TPP of "
+        return False, NOTE_2, (f"It is not designed or marketed for datacenters and its TPP of "
                                           f"{_n(tpp)} is below {_n(rule.tpp_threshold)}, so Note 2 exempts it "
                                           "from the density tests.")
     if pd is None:
@@ -189,18 +218,18 @@ def _classify_2023(chip: Chip, rule: Rule) -> tuple[bool | None, str | None, str
                             f"{_n(rule.tpp_threshold)}, where the outcome depends on performance density, "
                             "and its die area is unknown.")
     if pd >= rule.pd_a2:
-        return True, "3A090.a.2", (f"Its TPP of {_n(tpp)} is at least {_n(rule.tpp_density_floor)} and its "
+        return True, A2, (f"Its TPP of {_n(tpp)} is at least {_n(rule.tpp_density_floor)} and its "
                                    f"performance density of {pd:.2f} is at least {rule.pd_a2}.")
     if tpp >= rule.tpp_b1_floor and pd >= rule.pd_b1:
-        return True, "3A090.b.1", (f"Its TPP of {_n(tpp)} is between {_n(rule.tpp_b1_floor)} and "
+        return True, B1, (f"Its TPP of {_n(tpp)} is between {_n(rule.tpp_b1_floor)} and "
                                    f"{_n(rule.tpp_threshold)} with a performance density of {pd:.2f} "
                                    f"(at least {rule.pd_b1}): the lighter tier, where the NAC "
                                    "notification route may apply.")
     if pd >= rule.pd_b2:
-        return True, "3A090.b.2", (f"Its TPP of {_n(tpp)} is at least {_n(rule.tpp_density_floor)} and its "
+        return True, B2, (f"Its TPP of {_n(tpp)} is at least {_n(rule.tpp_density_floor)} and its "
                                    f"performance density of {pd:.2f} is at least {rule.pd_b2}: the lighter "
                                    "tier, where the NAC notification route may apply.")
-    return False, None, (f"With TPP {_n(tpp)} and performance density {pd:.2f} it sits under every line: "
+    return False, None, (f"With TPP {_n(tpp)} and performance density {pd:.2f} it is below every threshold: "
                          f"below {_n(rule.tpp_b1_floor)} TPP or {rule.pd_b1} PD for 3A090.b.1, and below "
                          f"{rule.pd_b2} PD for 3A090.b.2 and {rule.pd_a2} for 3A090.a.2.")
 

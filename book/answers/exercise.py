@@ -1,0 +1,134 @@
+"""What ``check`` needs to judge one answer: the ``Exercise`` record, its tolerance and the
+likely mistakes it recognises.
+
+Expected values, hints and mistakes are functions that ask the ``book`` models when ``check``
+runs, so a corrected figure in ``book/data/`` corrects the key, its hints and its mistakes too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+KINDS = ("number", "choice", "bool", "text")
+
+def text_of(value: str | Callable[[], str]) -> str:
+    """The text of a hint or message that may be computed from the models."""
+    return value() if callable(value) else value
+
+
+def fmt(value: float) -> str:
+    """A number as a student reads it: 4,992 or 2.91 or 0.00412 (four significant figures)."""
+    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
+        return f"{value:.3g}"
+    if abs(value - round(value)) < 1e-9:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a numeric answer must be, and how that is said to the student.
+
+    * ``Tolerance.relative(0.01)``: within 1% either side (the default);
+    * ``Tolerance.absolute(0.5)``: within 0.5 units either side;
+    * ``Tolerance.at_least(1.0)``: a *boundary* answer, "the smallest value the rule catches":
+      correct from the expected value up to (not including) 1 unit above it, wrong below it,
+      however close, because a value below the line is on the other side of it.
+    """
+
+    kind: str = "relative"
+    amount: float = 0.01
+
+    @classmethod
+    def relative(cls, fraction: float) -> Tolerance:
+        return cls("relative", fraction)
+
+    @classmethod
+    def absolute(cls, amount: float) -> Tolerance:
+        return cls("absolute", amount)
+
+    @classmethod
+    def at_least(cls, margin: float) -> Tolerance:
+        return cls("at least", margin)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("relative", "absolute", "at least"):
+            raise ValueError(f"kind must be 'relative', 'absolute' or 'at least', got {self.kind!r}")
+        if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
+            raise ValueError(f"amount must be a positive number, got {self.amount!r}")
+
+    def accepts(self, value: float, expected: float) -> bool:
+        if self.kind == "relative":
+            return abs(value - expected) <= self.amount * abs(expected)
+        if self.kind == "absolute":
+            return abs(value - expected) <= self.amount
+        return expected <= value < expected + self.amount
+
+    def describe(self, unit: str = "") -> str:
+        """The tolerance in words, for the exercise text and every verdict."""
+        units = f" {unit}" if unit else ""
+        if self.kind == "relative":
+            return f"within {self.amount:.0%}"
+        if self.kind == "absolute":
+            return f"within {fmt(self.amount)}{units}"
+        return f"from the line up to {fmt(self.amount)}{units} above it, never below it"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A likely wrong answer, computed from the models, and the hint that fits it.
+
+    ``check`` compares a wrong numeric answer with each mistake's value (within 1%) and, on a
+    match, puts the mistake's hint first. Each exercise lists only the mistakes that make sense
+    for it (a sparsity figure for a TPP, a reciprocal for a ratio...).
+    """
+
+    value: Callable[[], float]
+    hint: str | Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of an exercise notebook, as ``check`` sees it."""
+
+    id: str
+    title: str
+    kind: str
+    expected: Callable[[], object] = lambda: None
+    hint: str | Callable[[], str] = ""
+    points: int = 1
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+    min_words: int = 40
+    #: for written answers: idea -> words whose presence suggests the idea is covered
+    rubric: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"exercise {self.id}: a choice exercise needs choices")
+        if not isinstance(self.points, int) or self.points < 0:
+            raise ValueError(f"points must be a whole number >= 0, got {self.points!r}")
+
+    @property
+    def chapter(self) -> int:
+        """The chapter number: the part of the id before the first dot ("1.5a" -> 1)."""
+        return int(self.id.split(".")[0])
+
+    @property
+    def unit_text(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+    @property
+    def hint_text(self) -> str:
+        return text_of(self.hint)
+
+    @property
+    def graded_by_hand(self) -> bool:
+        """Written answers: ``check`` records them; a person awards their points."""
+        return self.kind == "text"
