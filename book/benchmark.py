@@ -14,6 +14,7 @@ Measures and prints, on this machine:
 from __future__ import annotations
 
 import argparse
+import importlib
 import random
 import re
 import statistics
@@ -65,33 +66,28 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def dashboard_timings(calls: int) -> dict[str, tuple[float, float]]:
-    """The explorer's update path as a control change runs it: the view, then the chart."""
-    from book.hardware import load_chips
-    from book.widgets import ChartRenderer, chart_html, explorer_view
+    """Each dashboard's update path as a control change runs it: ``view``, then ``panel`` (the
+    chart's SVG and the texts), with random settings of its controls."""
+    from book.dashboards import live
+    from book.dashboards.base import render
 
     rng = random.Random(2025)
-    names = [chip.name for chip in load_chips()]
-    settings = [dict(rule=rng.choice(["2022-10", "2023-10"]), selected=rng.choice(names),
-                     dense_tflops=rng.uniform(0, 2500), precision=rng.choice(["fp16", "fp8", "int8"]),
-                     die_area_mm2=rng.uniform(50, 1200), interconnect_gb_s=rng.uniform(0, 2000),
-                     market=rng.choice(["datacenter", "consumer"])) for _ in range(calls)]
-    renderer = ChartRenderer()
-    for rule in ("2022-10", "2023-10"):  # as in a live session: the dashboard draws each rule once
-        chart_html(explorer_view(rule=rule), renderer)
-    view_ms, path_ms, scratch_ms = [], [], []
-    for kwargs in settings:
-        start = time.perf_counter()
-        view = explorer_view(**kwargs)
-        view_ms.append(1000 * (time.perf_counter() - start))
-        chart_html(view, renderer)
-        path_ms.append(1000 * (time.perf_counter() - start))
-        if len(scratch_ms) < 20:
+    timings = {}
+    for name in live.DASHBOARDS:
+        dashboard = importlib.import_module(f"book.dashboards.{name}")
+        view_ms, path_ms = [], []
+        for _ in range(calls):
+            values = {c.name: (rng.choice([v for _, v in c.options]) if c.kind == "choice"
+                               else rng.uniform(max(c.minimum, c.step), c.maximum)) for c in dashboard.CONTROLS}
             start = time.perf_counter()
-            chart_html(view)
-            scratch_ms.append(1000 * (time.perf_counter() - start))
-    return {"threshold explorer: update path (explorer_view + chart)": _percentiles(path_ms),
-            "threshold explorer: explorer_view alone": _percentiles(view_ms),
-            "threshold explorer: chart drawn from scratch (no cache)": _percentiles(scratch_ms)}
+            result = dashboard.view(**values)
+            view_ms.append(1000 * (time.perf_counter() - start))
+            dashboard.panel(result).html()
+            path_ms.append(1000 * (time.perf_counter() - start))
+        render(dashboard)  # the default state renders too
+        timings[f"{name}: update path (view + panel)"] = _percentiles(path_ms)
+        timings[f"{name}: view alone"] = _percentiles(view_ms)
+    return timings
 
 
 def site_build() -> dict[str, float]:

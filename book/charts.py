@@ -1,14 +1,20 @@
-"""Static figures of the chapters (one function per figure; each returns a matplotlib Figure).
+"""Static figures of the chapters drawn with matplotlib.
 
-Every figure has a title, labelled axes with units, and a source line. Drawing only: the numbers
-come from the models.
+Each figure has two functions: ``*_plot`` draws the matplotlib Figure (axes, marks, labels: what
+tests inspect), and ``*_figure`` returns it as a ``book.figure.Figure``: a PNG at twice its display
+width inside an HTML figure whose title, caption and source line are text, with alt text that
+states what the figure shows, computed from the same data. Drawing only: the numbers come from
+the models.
 """
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
+import io
+
+from matplotlib.figure import Figure as MplFigure
 
 from book import style
+from book.figure import Figure, png_figure
 from book.hardware import Chip
 from book.timeline import ControlEvent
 
@@ -17,14 +23,33 @@ DIRECTION_STYLE = {
     "loosen": {"color": style.OKABE_ITO["blue"], "marker": "v", "label": "loosens"},
     "mixed": {"color": style.OKABE_ITO["purple"], "marker": "D", "label": "mixed"},
 }
+#: figures are stored at this many pixels per CSS pixel (sharp on high-density screens)
+PIXEL_RATIO = 2
 
 
-def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
+def to_png(fig: MplFigure) -> bytes:
+    """The figure as PNG bytes at ``PIXEL_RATIO`` times its size (no timestamp: deterministic)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi * PIXEL_RATIO, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _as_figure(fig: MplFigure, title: str, caption: str, source: str, alt: str) -> Figure:
+    return png_figure(to_png(fig), round(fig.get_figwidth() * fig.dpi), title, caption, source, alt)
+
+
+def _day(event: ControlEvent) -> str:
+    return f"{event.date.day} {event.date:%b %Y}"
+
+
+# ---- the timeline of controls ---------------------------------------------------------------
+
+def timeline_plot(events: tuple[ControlEvent, ...]) -> MplFigure:
     """The rounds of US chip export controls, one row each, marked by the way each one moved."""
     import matplotlib.dates as mdates
 
     style.apply()
-    fig = Figure(figsize=(8.0, 4.8))
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 0.4 * len(events) + 1.7))
     ax = fig.add_subplot()
     first, last = events[0].date, events[-1].date
     middle = first + (last - first) / 2
@@ -35,29 +60,54 @@ def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
         label = look["label"] if event.direction not in seen else None
         seen.add(event.direction)
         ax.scatter([event.date], [y], marker=look["marker"], s=80, color=look["color"], zorder=3, label=label)
-        text = f"{event.short} ({event.date.day} {event.date:%b %Y})"
+        text = f"{event.short} ({_day(event)})"
         if event.confidence == "secondary":
             text += ", reported"
         right = event.date <= middle
         ax.annotate(text, (event.date, y), textcoords="offset points", xytext=(8 if right else -8, 0),
-                    ha="left" if right else "right", va="center", fontsize=9)
+                    ha="left" if right else "right", va="center", fontsize=style.MIN_FONT_PT)
     ax.set_ylim(0.3, len(events) + 0.8)
     ax.set_yticks([])
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.set_xlim(first.replace(month=1, day=1), last.replace(month=12, day=31))
+    ax.set_xlim(first.replace(month=1, day=1), last.replace(month=6, day=30))
     ax.set_xlabel("Date")
-    ax.set_title("Rounds of US export controls on AI chips, 2022-2026")
-    ax.legend(loc="upper right", ncol=1, title="Each step")
-    style.source_line(fig, "book/data/control_timeline.csv (Federal Register, BIS, NVIDIA SEC filings; "
-                           "'reported' = press reports).")
-    fig.subplots_adjust(bottom=0.2, left=0.03, right=0.97)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, frameon=False)
+    fig.subplots_adjust(bottom=0.3, left=0.06, right=0.94, top=0.98)
     return fig
 
 
-def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> Figure:
+def timeline_alt(events: tuple[ControlEvent, ...]) -> str:
+    """What the timeline shows, in words."""
+    turn = next((i for i, e in enumerate(events) if e.direction != "tighten"), len(events))
+    tightening, later = events[:turn], events[turn:]
+    text = (f"Timeline of {len(events)} steps in US export controls on AI chips, from {_day(events[0])} to "
+            f"{_day(events[-1])}. The first {len(tightening)}, up to {tightening[-1].short} ({_day(tightening[-1])}), "
+            "all tighten the controls")
+    if later:
+        kinds = ", ".join(f"{e.short} ({DIRECTION_STYLE[e.direction]['label']})" for e in later)
+        text += f"; after that the direction changes: {kinds}"
+    return text + "."
+
+
+def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
+    return _as_figure(timeline_plot(events), "US export controls on AI chips, 2022-2026",
+                      "Each step in the table below, marked by the way it moved the controls: triangles up "
+                      "tighten, triangles down loosen, the diamond is mixed; 'reported' marks press reports.",
+                      "book/data/control_timeline.csv (Federal Register, BIS, NVIDIA SEC filings, press reports).",
+                      timeline_alt(events))
+
+
+# ---- memory bandwidth per unit of compute -------------------------------------------------------
+
+def _bandwidth_rows(chips: list[Chip]) -> list[tuple[Chip, float]]:
+    rows = [(c, c.bytes_per_flop("fp16")) for c in chips if c.bytes_per_flop("fp16") is not None]
+    return sorted(rows, key=lambda pair: pair[1])
+
+
+def bytes_per_flop_plot(chips: list[Chip], highlight: str = "NVIDIA H20") -> MplFigure:
     """Memory bandwidth per dense FP16 operation for each chip that has both figures.
 
     ``highlight`` is the full name of the chip drawn in a contrasting colour; bars resting on
@@ -66,9 +116,8 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
     from matplotlib.patches import Patch
 
     style.apply()
-    rows = [(c, c.bytes_per_flop("fp16")) for c in chips if c.bytes_per_flop("fp16") is not None]
-    rows.sort(key=lambda pair: pair[1])
-    fig = Figure(figsize=(7.5, 4.8))
+    rows = _bandwidth_rows(chips)
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 0.3 * len(rows) + 1.3))
     ax = fig.add_subplot()
     names = [c.short_name for c, _ in rows]
     values = [1000 * value for _, value in rows]  # bytes per 1,000 FLOP reads better than 0.003
@@ -79,13 +128,32 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
             bar.set_hatch("//")
             bar.set_alpha(0.6)
     for y, value in enumerate(values):
-        ax.text(value, y, f" {value:.1f}", va="center", fontsize=8)
-    ax.set_xlabel("Memory bandwidth per dense FP16 operation (bytes per 1,000 FLOP)")
-    ax.set_title("Memory bandwidth for each unit of compute", loc="left")
+        ax.text(value, y, f" {value:.1f}", va="center", fontsize=style.MIN_FONT_PT)
+    ax.set_xlim(0, max(values) * 1.15)
+    ax.set_xlabel("Bytes per 1,000 dense FP16 FLOP")
     ax.grid(axis="y", visible=False)
     ax.legend(handles=[Patch(color=style.OKABE_ITO["blue"], label="datasheet or reported figures"),
                        Patch(facecolor=style.OKABE_ITO["blue"], alpha=0.6, hatch="//", label="estimate")],
               loc="lower right")
-    style.source_line(fig, "book/data/chips.csv (datasheets and reports; dense FP16 figures).")
-    fig.subplots_adjust(left=0.33, bottom=0.17)
+    fig.subplots_adjust(left=0.25, bottom=0.16, right=0.96, top=0.98)
     return fig
+
+
+def bytes_per_flop_alt(chips: list[Chip], highlight: str = "NVIDIA H20") -> str:
+    rows = _bandwidth_rows(chips)
+    top = rows[-1]
+    rest = [1000 * value for chip, value in rows if chip is not top[0]]
+    estimates = [chip.short_name for chip, _ in rows if chip.confidence == "estimate"]
+    return (f"Bar chart of memory bandwidth per dense FP16 operation for {len(rows)} chips. The "
+            f"{top[0].short_name} stands far above the rest at {1000 * top[1]:.1f} bytes per 1,000 operations; "
+            f"the others lie between {min(rest):.1f} and {max(rest):.1f}."
+            + (f" The bars for {' and '.join(estimates)} rest on estimates." if estimates else ""))
+
+
+def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> Figure:
+    return _as_figure(bytes_per_flop_plot(chips, highlight), "Memory bandwidth for each unit of compute",
+                      "The chip designed to pass under the 2023 rule has by far the most memory bandwidth per "
+                      "unit of arithmetic. Hatched bars rest on estimates; chips without memory figures in the "
+                      "catalogue are left out.",
+                      "book/data/chips.csv (datasheets and reports; dense FP16 figures).",
+                      bytes_per_flop_alt(chips, highlight))

@@ -1,0 +1,112 @@
+"""What every dashboard shares: the description of its controls and the panel it shows.
+
+A dashboard is a module in ``book/dashboards/`` that defines
+
+* ``NAME`` (its module name) and ``TITLE``;
+* ``CONTROLS``: a tuple of ``Control``, one per keyword argument of ``view``;
+* ``view(**values)``: the pure update function, control values in, plain data out; it raises a
+  ``ValueError`` naming the parameter for bad input;
+* ``panel(view_result)``: what the reader sees for that view, as a ``Panel`` (the chart's HTML,
+  the status texts and the alt text).
+
+All of it is standard-library Python, so the same code runs in Jupyter (``book.dashboards.jupyter``
+wires ipywidgets to it), in the tests, in the benchmark, on the static page
+(``book.dashboards.page``) and in the reader's browser (``book.dashboards.live``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from types import ModuleType
+
+from book.figure import Figure
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of a dashboard.
+
+    ``kind`` is "choice" (``options`` are (shown text, value) pairs; ``buttons=True`` shows a
+    short choice as a row of buttons) or "number" (a slider from ``minimum`` to ``maximum`` in
+    steps of ``step``, with a box to type an exact value). ``help`` is one sentence a screen
+    reader announces with the control.
+    """
+
+    name: str
+    label: str
+    kind: str
+    default: object
+    help: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+    buttons: bool = False
+    minimum: float = 0.0
+    maximum: float = 1.0
+    step: float = 1.0
+    unit: str = ""
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("choice", "number"):
+            raise ValueError(f"kind must be 'choice' or 'number', got {self.kind!r}")
+        if self.kind == "choice" and self.default not in [value for _, value in self.options]:
+            raise ValueError(f"default of {self.name} must be one of its options, got {self.default!r}")
+        if self.kind == "number" and not self.minimum <= self.default <= self.maximum:
+            raise ValueError(f"default of {self.name} must lie in [{self.minimum}, {self.maximum}]")
+
+    def coerce(self, value: object) -> object:
+        """A value from a form (text) as the view function expects it; ValueError naming the control."""
+        if self.kind == "choice":
+            allowed = [v for _, v in self.options]
+            if value not in allowed:
+                raise ValueError(f"{self.name} must be one of {allowed}, got {value!r}")
+            return value
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{self.name} must be a finite number, got {value!r}")
+        return number
+
+
+def defaults(controls: tuple[Control, ...]) -> dict[str, object]:
+    """The control values a dashboard starts with."""
+    return {control.name: control.default for control in controls}
+
+
+def coerce_all(controls: tuple[Control, ...], values: dict[str, object]) -> dict[str, object]:
+    """Every control's value, from ``values`` or the default, coerced; unknown names are errors."""
+    known = {control.name for control in controls}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown control(s) {unknown}; this dashboard has {sorted(known)}")
+    return {c.name: c.coerce(values[c.name]) if c.name in values else c.default for c in controls}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What a dashboard shows for one setting of its controls: the figure and status texts."""
+
+    figure: Figure
+    #: (heading, text) pairs, plain text, shown under the chart
+    texts: tuple[tuple[str, str], ...]
+
+    @property
+    def alt(self) -> str:
+        return self.figure.alt
+
+    def texts_html(self) -> str:
+        return "".join(f'<p style="margin:0.4em 0"><strong>{escape(heading)}:</strong> {escape(text)}</p>'
+                       for heading, text in self.texts)
+
+    def html(self) -> str:
+        """The figure, then the texts in a region a screen reader announces when it changes."""
+        return (f'<div class="book-dashboard-figure">{self.figure.html}</div>'
+                f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>')
+
+
+def render(dashboard: ModuleType, values: dict[str, object] | None = None) -> Panel:
+    """The panel of ``dashboard`` for ``values`` (defaults for the controls not given)."""
+    return dashboard.panel(dashboard.view(**coerce_all(dashboard.CONTROLS, values or {})))

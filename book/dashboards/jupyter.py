@@ -1,0 +1,73 @@
+"""Thin ipywidgets wiring: a dashboard's controls as widgets, its panel in an HTML widget.
+
+``build(dashboard)`` makes one widget per ``Control``, and on every change calls the dashboard's
+``view`` and ``panel`` (the same pure functions the page and the browser use) and puts the
+panel's HTML into the output widget. The returned box also carries the static HTML of its
+starting state, which the book's site shows in place of the widget (``book.dashboards.page``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from types import ModuleType
+
+import ipywidgets as w
+
+from book.dashboards.base import Control, defaults, render
+from book.dashboards.page import static_html
+
+
+class DashboardBox(w.VBox):
+    """The dashboard in a live kernel. Displayed, it also offers the static HTML of its starting
+    state (``text/html``), which the site renders instead of the widget; its plain-text form is a
+    one-line description rather than the widget tree."""
+
+    def __init__(self, dashboard: ModuleType, children, **kwargs) -> None:
+        super().__init__(children, **kwargs)
+        self._dashboard = dashboard
+        self._static_html = static_html(dashboard)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = f"{self._dashboard.TITLE} (a dashboard: live when this notebook runs in Jupyter)"
+        bundle["text/html"] = self._static_html
+        return bundle
+
+
+def _widget(control: Control):
+    wide = {"layout": w.Layout(width="auto", min_width="260px", flex="1 1 300px"),
+            "style": {"description_width": "130px"}}
+    tooltip = {"tooltip": control.help} if control.help else {}
+    if control.kind == "choice" and control.buttons:
+        return w.ToggleButtons(options=list(control.options), value=control.default,
+                               description=f"{control.label}:", **tooltip)
+    if control.kind == "choice":
+        return w.Dropdown(options=list(control.options), value=control.default, description=f"{control.label}:",
+                          **tooltip, **wide)
+    unit = f" ({control.unit})" if control.unit else ""
+    # the slider's number box is editable: type a value for an exact setting
+    return w.FloatSlider(value=control.default, min=control.minimum, max=control.maximum, step=control.step,
+                         description=control.label + unit, continuous_update=False, **tooltip, **wide)
+
+
+def build(dashboard: ModuleType) -> DashboardBox:
+    """The dashboard as ipywidgets, wired to its ``view`` and ``panel``."""
+    controls = {control.name: _widget(control) for control in dashboard.CONTROLS}
+    output = w.HTML(layout=w.Layout(width="100%"))
+    row = w.Layout(display="flex", flex_flow="row wrap", width="100%")
+
+    def update(_change=None) -> None:
+        values = {name: widget.value for name, widget in controls.items()}
+        output.value = render(dashboard, values).html()
+
+    for widget in controls.values():
+        widget.observe(update, names="value")
+    output.value = render(dashboard, defaults(dashboard.CONTROLS)).html()
+    groups: dict[str, list] = {}
+    for control in dashboard.CONTROLS:
+        groups.setdefault(control.group, []).append(controls[control.name])
+    boxes = [w.VBox([w.HTML(f"<b>{escape(group)}</b>"), w.Box(items, layout=row)]) if group
+             else w.Box(items, layout=row) for group, items in groups.items()]
+    box = DashboardBox(dashboard, [*boxes, output])
+    box.controls, box.output = controls, output
+    return box

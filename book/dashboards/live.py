@@ -1,0 +1,33 @@
+"""What the reader's browser calls once a dashboard on the site is live.
+
+The page's script starts a WebAssembly Python, unpacks the ``book`` package into it and calls
+``update(name, values_json)`` on every control change. The answer is JSON: the panel's HTML (the
+same HTML the notebook shows) or, for a value the view rejects, the error message naming the
+control. Standard library only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+from book.dashboards.base import render
+
+#: the dashboards a page may ask for (a page cannot import an arbitrary module)
+DASHBOARDS = ("threshold_explorer",)
+
+
+def update(name: str, values_json: str) -> str:
+    """The panel of dashboard ``name`` for the control values in ``values_json``, as JSON."""
+    if name not in DASHBOARDS:
+        return json.dumps({"error": f"no dashboard called {name!r}; known: {list(DASHBOARDS)}"})
+    dashboard = importlib.import_module(f"book.dashboards.{name}")
+    try:
+        values = json.loads(values_json)
+        if not isinstance(values, dict):
+            raise ValueError("the control values must be a JSON object")
+        panel = render(dashboard, values)
+    except (ValueError, KeyError) as exc:
+        return json.dumps({"error": str(exc).strip("'\"")})
+    return json.dumps({"html": panel.html(), "alt": panel.alt,
+                       "texts": [[heading, text] for heading, text in panel.texts]})

@@ -1,0 +1,90 @@
+"""A dashboard as static HTML for the book's site.
+
+The site cannot run a Jupyter kernel. ``static_html`` writes the dashboard's controls as real
+HTML form controls, each with a label and a description a screen reader announces, *inactive*
+(inside a disabled fieldset) and showing the values the panel was drawn with, so what the page
+shows is always consistent. Beside them, a note says how to use the dashboard live. The panel is
+the same HTML the notebook's dashboard shows for those values.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from types import ModuleType
+
+from book.dashboards.base import Control, coerce_all, render
+from book.dashboards.svg import number
+
+#: how the note beside inactive controls reads until the reader makes the dashboard live
+STATIC_NOTE = ("The controls are inactive on this page: it shows the dashboard at the settings listed. "
+               "To change them, run this page's notebook in JupyterLab (see “Run it yourself” on the "
+               "book's first page).")
+
+
+def _attrs(**values: object) -> str:
+    return "".join(f' {name.replace("_", "-")}="{escape(str(value))}"' for name, value in values.items()
+                   if value is not None)
+
+
+def _help(control_id: str, control: Control) -> tuple[str, str | None]:
+    if not control.help:
+        return "", None
+    help_id = f"{control_id}-help"
+    return f'<span class="book-help" id="{help_id}">{escape(control.help)}</span>', help_id
+
+
+def control_html(prefix: str, control: Control, value: object) -> str:
+    """One control: a labelled form element (or radio group) with its description."""
+    control_id = f"{prefix}-{control.name}"
+    help_html, help_id = _help(control_id, control)
+    if control.kind == "choice" and control.buttons:
+        radios = "".join(
+            f'<label class="book-radio"><input type="radio"{_attrs(name=control_id, value=option)}'
+            f'{" checked" if option == value else ""} data-control="{control.name}"> {escape(text)}</label>'
+            for text, option in control.options)
+        return (f'<fieldset class="book-control book-choice" id="{control_id}"{_attrs(aria_describedby=help_id)}>'
+                f'<legend>{escape(control.label)}</legend>{radios}{help_html}</fieldset>')
+    if control.kind == "choice":
+        options = "".join(f'<option{_attrs(value=option)}{" selected" if option == value else ""}>'
+                          f'{escape(text)}</option>' for text, option in control.options)
+        return (f'<div class="book-control"><label for="{control_id}">{escape(control.label)}</label>'
+                f'<select{_attrs(id=control_id, name=control.name, aria_describedby=help_id)} '
+                f'data-control="{control.name}">{options}</select>{help_html}</div>')
+    unit = f" ({control.unit})" if control.unit else ""
+    bounds = {"min": number(control.minimum), "max": number(control.maximum), "step": number(control.step)}
+    shown = number(float(value))
+    return (f'<div class="book-control book-number"><label for="{control_id}">{escape(control.label + unit)}</label>'
+            f'<input type="range"{_attrs(id=control_id, name=control.name, value=shown, aria_describedby=help_id, **bounds)}'
+            f' data-control="{control.name}">'
+            f'<input type="number"{_attrs(id=control_id + "-exact", value=shown, aria_label=control.label + unit + ", exact value", aria_describedby=help_id, **bounds)}'
+            f' data-control="{control.name}" data-exact="1">{help_html}</div>')
+
+
+def controls_html(prefix: str, controls: tuple[Control, ...], values: dict[str, object]) -> str:
+    """The controls, grouped as the dashboard groups them (a fieldset per named group)."""
+    groups: dict[str, list[str]] = {}
+    for control in controls:
+        groups.setdefault(control.group, []).append(control_html(prefix, control, values[control.name]))
+    parts = []
+    for group, items in groups.items():
+        if group:
+            parts.append(f'<fieldset class="book-group"><legend>{escape(group)}</legend>{"".join(items)}</fieldset>')
+        else:
+            parts.append(f'<div class="book-group">{"".join(items)}</div>')
+    return "".join(parts)
+
+
+def static_html(dashboard: ModuleType, values: dict[str, object] | None = None, note: str = STATIC_NOTE) -> str:
+    """The dashboard on a static page: inactive controls, the note, and the panel for ``values``."""
+    settings = coerce_all(dashboard.CONTROLS, values or {})
+    prefix = f"dash-{dashboard.NAME}"
+    panel = render(dashboard, settings)
+    return (f'<section class="book-dashboard" id="{prefix}" data-dashboard="{dashboard.NAME}" '
+            f'aria-label="{escape(dashboard.TITLE)}">'
+            f'<form class="book-dashboard-controls" onsubmit="return false">'
+            f'<fieldset class="book-dashboard-inactive" disabled><legend>{escape(dashboard.TITLE)}: controls</legend>'
+            f'{controls_html(prefix, dashboard.CONTROLS, settings)}</fieldset></form>'
+            f'<p class="book-dashboard-note" role="note">{escape(note)}</p>'
+            f'<div class="book-dashboard-panel">{panel.html()}</div></section>')

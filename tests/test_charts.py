@@ -1,0 +1,87 @@
+"""The matplotlib figures of the chapters, tested at the level of what they draw."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from matplotlib.text import Text
+
+from book import style
+from book.charts import (DIRECTION_STYLE, PIXEL_RATIO, bytes_per_flop_alt, bytes_per_flop_figure, bytes_per_flop_plot,
+                         timeline_alt, timeline_figure, timeline_plot)
+from book.hardware import get_chip, load_chips
+from book.timeline import load_timeline
+
+
+def _texts(fig) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+
+
+@pytest.mark.parametrize("make", [lambda: timeline_plot(load_timeline()), lambda: bytes_per_flop_plot(list(load_chips()))],
+                         ids=["timeline", "bandwidth"])
+def test_legible_on_a_phone(make):
+    # at most 5.5 in (550 CSS px) wide, no text under MIN_FONT_PT: on a 390 px phone the smallest
+    # text still renders at about 9.5 px
+    fig = make()
+    assert fig.get_figwidth() <= style.MAX_WIDTH_IN
+    small = [(t.get_text(), t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < style.MIN_FONT_PT]
+    assert small == []
+    assert style.MIN_FONT_PT / 72 * 100 * (358 / (style.MAX_WIDTH_IN * 100)) >= 9
+
+
+def test_timeline_marks_every_event_in_its_direction_s_look():
+    events = load_timeline()
+    fig = timeline_plot(events)
+    ax = fig.axes[0]
+    assert len(ax.collections) == len(events)
+    for event, collection in zip(events, ax.collections):
+        from matplotlib.colors import to_hex
+        assert to_hex(collection.get_facecolor()[0]) == DIRECTION_STYLE[event.direction]["color"].lower()
+    labels = [a.get_text() for a in ax.texts]
+    assert len(labels) == len(events)
+    assert all(event.short in label for event, label in zip(events, labels))
+    assert sum("reported" in label for label in labels) == sum(e.confidence == "secondary" for e in events)
+
+
+def test_bandwidth_bars_highlight_the_h20_and_hatch_estimates():
+    from matplotlib.colors import to_hex
+    chips = list(load_chips())
+    ax = bytes_per_flop_plot(chips).axes[0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    bars = dict(zip(names, ax.patches))
+    assert to_hex(bars["H20"].get_facecolor()) == style.OKABE_ITO["vermillion"].lower()
+    assert to_hex(bars["H100"].get_facecolor()) == style.OKABE_ITO["blue"].lower()
+    for name, bar in bars.items():
+        assert (bar.get_hatch() == "//") == (get_chip(name).confidence == "estimate"), name
+    widths = [bar.get_width() for bar in ax.patches]
+    assert widths == sorted(widths) and widths[-1] == pytest.approx(1000 * get_chip("H20").bytes_per_flop())
+    assert "Ascend 910" not in names  # no memory figures in the catalogue
+
+
+def test_alt_texts_state_the_message_from_the_data():
+    events = load_timeline()
+    alt = timeline_alt(events)
+    assert alt.startswith(f"Timeline of {len(events)} steps") and "all tighten the controls" in alt
+    assert "Case-by-case review (loosens)" in alt
+    alt = bytes_per_flop_alt(list(load_chips()))
+    assert f"H20 stands far above the rest at {1000 * get_chip('H20').bytes_per_flop():.1f}" in alt
+
+
+def test_figures_are_stored_at_twice_their_display_width():
+    from PIL import Image
+    import base64
+    figure = timeline_figure(load_timeline())
+    width = int(re.search(r'<img [^>]*width="(\d+)"', figure.html).group(1))
+    data = re.search(r'base64,([^"]+)"', figure.html).group(1)
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert width == round(style.MAX_WIDTH_IN * 100) and image.width == PIXEL_RATIO * width
+    assert f'alt="{figure.alt}"' in figure.html or "alt=" in figure.html
+    assert "Source: book/data/control_timeline.csv" in figure.html and repr(figure) == figure.alt
+
+
+def test_figure_png_is_deterministic():
+    a = bytes_per_flop_figure(list(load_chips())).html
+    b = bytes_per_flop_figure(list(load_chips())).html
+    assert a == b
