@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import re
@@ -111,30 +112,58 @@ def _signature(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...
 # --------------------------------------------------------------------------------------------
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] | None = None,
-            allow_errors: bool = False) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel (cwd = ``workdir``) and store outputs and widget state."""
+            allow_errors: bool = False, seed: str = "notebook") -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel (cwd = ``workdir``) and store outputs and widget state.
+
+    ``extra_env`` is added to the kernel's environment only (this process's stays as it is). The
+    result is deterministic for deterministic code: no execution timings are stored, and widget
+    model ids are renumbered from ``seed`` (``stable_widget_ids``), so refreshing an unchanged
+    notebook rewrites it byte for byte.
+    """
     from nbclient import NotebookClient
 
-    saved = {key: os.environ.get(key) for key in (extra_env or {})}
-    os.environ.update(extra_env or {})
-    try:
-        client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
-                                store_widget_state=True, resources={"metadata": {"path": str(workdir)}})
-        # the kernel's own start-up chatter (e.g. about its local TCP transport) is not the reader's
-        # concern; errors in cells still arrive as outputs and are raised or recorded
-        client.execute(stderr=subprocess.DEVNULL)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return nb
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
+                            store_widget_state=True, record_timing=False,
+                            resources={"metadata": {"path": str(workdir)}})
+    # the kernel's own start-up chatter (e.g. about its local TCP transport) is not the reader's
+    # concern; errors in cells still arrive as outputs and are raised or recorded
+    client.execute(stderr=subprocess.DEVNULL, env={**os.environ, **(extra_env or {})})
+    return stable_widget_ids(nb, seed)
+
+
+_MODEL_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def stable_widget_ids(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
+    """Replace the random widget model ids with ids derived from ``seed`` and their order.
+
+    ipywidgets names every model with a random UUID; stored in the outputs and the notebook's
+    widget state, they would change on every run. Ids are renumbered in order of first
+    appearance (outputs first, then the remaining state in its stored order).
+    """
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    order: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            model = output.get("data", {}).get("application/vnd.jupyter.widget-view+json", {}).get("model_id")
+            if model and model not in order:
+                order.append(model)
+    order += [model for model in state if model not in order]
+    if not order:
+        return nb
+    text = json.dumps(nb)
+    for index, model in enumerate(order):
+        if not _MODEL_ID.match(model):
+            continue
+        text = text.replace(model, hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()[:32])
+    return nbformat.from_dict(json.loads(text))
 
 
 def refresh(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    execute(nb, path.parent)
+    nb = execute(nb, path.parent, seed=f"{path.parent.name}/{path.name}")
     nbformat.write(nb, path)
 
 
@@ -152,7 +181,7 @@ def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
     for solution_path, exercise in zip(solutions, exercises):
         target = exercise_path(solution_path)
         if run:
-            execute(exercise, target.parent)
+            exercise = execute(exercise, target.parent, seed=f"exercises/{target.name}")
         nbformat.write(exercise, target)
         written.append(target)
     stale = {p.name for p in (root / "exercises").glob("*.ipynb")} - {p.name for p in written}
@@ -200,13 +229,13 @@ def grade(path: Path, root: Path = ROOT) -> dict:
     first error of each failing cell) and ``markdown`` (markdown cells the student changed
     compared with the exercise notebook of the same name, e.g. a reflection).
     """
-    from book.answer_key import EXERCISES
+    from book.answers import EXERCISES
 
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "checks.jsonl"
         log.touch()
-        execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log)}, allow_errors=True)
+        nb = execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log)}, allow_errors=True)
         verdicts = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     errors = [f"cell {index}: {output.ename}: {output.evalue}"
               for index, cell in enumerate(nb.cells) if cell.cell_type == "code"

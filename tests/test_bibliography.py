@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pybtex.database import parse_string
 
-from book.bibliography import ShortAuthorYearLabels
+from book.tooling.bibliography import ShortAuthorYearLabels, ShortAuthorYearSorting
 from tests.conftest import ROOT
 
 BIB = """
@@ -35,3 +35,32 @@ def test_labels_appear_in_text_and_list(site):
     references = (site / "chapters" / "references.html").read_text(encoding="utf-8")
     for label in ("BIS 2022", "Amodei 2025", "NVIDIA 2025a"):
         assert label in chapter and label in references, label
+
+
+def test_sorting_is_one_alphabetical_run_by_label():
+    # persons and organisations sort together, by the short author the label shows
+    entries = list(parse_string(BIB, "bibtex").entries.values())
+    ordered = [e.key for e in ShortAuthorYearSorting().sort(entries)]
+    assert ordered == ["c", "a", "b", "f", "d", "e"]  # Amodei, BIS, BIS, Ding, Okabe, Patel
+
+
+def test_reference_list_is_exactly_the_cited_works_in_one_run(site):
+    import re
+    page = (site / "chapters" / "references.html").read_text(encoding="utf-8")
+    labels = [re.sub(r"<[^>]+>", "", m) for m in re.findall(
+        r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]', page)]
+    assert labels, "no entries in the reference list"
+    cited = set()
+    for path in list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md")):
+        for group in re.findall(r"\{cite:p\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            cited |= {key.strip() for key in group.split(",")}
+    assert len(labels) == len(cited), (sorted(labels), sorted(cited))
+    keys = [re.sub(r"\s+\d{4}[a-z]?$|\s+n\.d\.$", "", label).casefold() for label in labels]
+    assert keys == sorted(keys), f"not one alphabetical run: {labels}"
+
+
+def test_no_raw_latex_in_the_reference_list(site):
+    import re
+    page = (site / "chapters" / "references.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "\\emph" not in text and "\\$" not in text and not re.search(r"\\[a-zA-Z]+", text)

@@ -167,13 +167,39 @@ def test_no_solution_in_the_student_edition(visits, name):
         assert sign not in text
 
 
-def test_dashboards_show_their_default_figure_and_the_live_note(visits):
-    page = visits["chapters/01_containment.html"].page
-    chart = page.locator(".widget-html img[alt^='Scatter chart']")
+DASHBOARD_PAGES = ["chapters/01_containment.html", "exercises/01_containment.html"]
+
+
+@pytest.mark.parametrize("name", DASHBOARD_PAGES)
+def test_static_dashboard_shows_its_state_with_inactive_controls(visits, name):
+    page = visits[name].page
+    dashboard = page.locator("section.book-dashboard")
+    assert dashboard.count() == 1
+    chart = dashboard.locator("svg[role='img']")
     assert chart.count() == 1 and chart.first.is_visible()
-    assert chart.first.evaluate("img => img.naturalWidth") > 300
-    note = page.locator(".admonition", has_text="do not recompute")
-    assert note.count() == 1 and note.first.is_visible() and "jupyter lab" in note.first.inner_text()
+    assert "Under the 2023 rule" in chart.first.locator("desc").text_content()
+    note = dashboard.locator(".book-dashboard-note")
+    assert note.is_visible() and "inactive" in note.inner_text()
+    controls = dashboard.locator("input, select")
+    assert controls.count() >= 9
+    for index in range(controls.count()):
+        assert controls.nth(index).is_disabled()
+
+
+def test_clicking_a_static_control_changes_nothing(browser, server):
+    visit = Visit(browser, f"{server}/chapters/01_containment.html")
+    try:
+        page = visit.page
+        dashboard = page.locator("section.book-dashboard")
+        before = dashboard.inner_html()
+        radio = dashboard.locator("input[type='radio'][value='2022-10']")
+        radio.click(force=True)          # a real click on the disabled control
+        dashboard.locator("input[type='range']").first.click(force=True)
+        page.keyboard.press("ArrowRight")
+        assert not radio.is_checked()
+        assert dashboard.inner_html() == before  # controls, chart and texts all as they were
+    finally:
+        visit.close()
 
 
 def test_search_finds_a_chapter_term(browser, server):
@@ -196,10 +222,50 @@ def test_download_button_gives_the_notebook(browser, server):
         visit.close()
 
 
-def test_figures_fit_a_phone_screen(browser, server):
+def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server):
     visit = Visit(browser, f"{server}/chapters/01_containment.html", width=390)
     try:
-        widths = visit.page.evaluate("[...document.querySelectorAll('main img')].map(i => i.getBoundingClientRect().right)")
-        assert widths and max(widths) <= 390 + 1
+        page = visit.page
+        rights = page.evaluate("[...document.querySelectorAll('main img, main svg[data-chart]')]"
+                               ".map(e => e.getBoundingClientRect().right)")
+        assert len(rights) >= 4 and max(rights) <= 390 + 1
+        # every text in an SVG chart renders at 9 CSS px or more on the phone
+        sizes = page.evaluate("""[...document.querySelectorAll('main svg[data-chart] text')].map(t => {
+            const scale = t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width;
+            return [t.textContent, parseFloat(t.getAttribute('font-size') || t.closest('[font-size]')
+                    .getAttribute('font-size')) * scale]; })""")
+        assert sizes and min(size for _, size in sizes) >= 9, sorted(sizes, key=lambda s: s[1])[:3]
+        # PNG figures: designed with text >= MIN_FONT_PT at MAX_WIDTH_IN, shown no wider than that
+        from book import style
+        for natural, shown in page.evaluate("[...document.querySelectorAll('main img')]"
+                                            ".map(i => [i.naturalWidth, i.getBoundingClientRect().width])"):
+            design_px = natural / 2
+            assert design_px <= style.MAX_WIDTH_IN * 100 + 1
+            assert style.MIN_FONT_PT / 72 * 100 * shown / design_px >= 9
     finally:
         visit.close()
+
+
+def test_figures_are_sharp_on_high_density_screens(visits):
+    # at 1280 px, every PNG figure has at least twice as many pixels as it is shown at
+    for natural, shown in visits["chapters/01_containment.html"].page.evaluate(
+            "[...document.querySelectorAll('main img')].map(i => [i.naturalWidth, i.getBoundingClientRect().width])"):
+        assert natural >= 2 * shown - 1, (natural, shown)
+
+
+def test_no_label_in_a_chart_overlaps_another(visits):
+    # the renderer's estimate of text widths, checked against what the browser really draws
+    overlaps = visits["chapters/01_containment.html"].page.evaluate("""() => {
+        const found = [];
+        for (const svg of document.querySelectorAll('main svg[data-chart]')) {
+            const boxes = [...svg.querySelectorAll('text')].filter(t => !t.getAttribute('transform'))
+                .map(t => [t.textContent, t.getBoundingClientRect()]);
+            for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                const [a, p] = boxes[i], [b, q] = boxes[j];
+                const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+                const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+                if (w > 1 && h > 1) found.push([a, b]);
+            }
+        }
+        return found; }""")
+    assert overlaps == []

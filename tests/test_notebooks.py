@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from book import notebooks
-from book.answer_key import EXERCISES
+from book.answers import EXERCISES
 from book.notebooks import CODE_PLACEHOLDER, MD_PLACEHOLDER, MarkerError, make_exercise, problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,17 +198,22 @@ def test_grader_command_line_reports_and_carries_on(tmp_path, capsys):
     assert "1 correct" in out and "not run" in out and "1.7a" in out
 
 
-def test_figures_are_stored_as_images():
-    # A bare matplotlib Figure displays as text unless the inline backend is active.
+def test_figures_are_html_with_alt_text_not_bare_figures():
+    # A bare matplotlib Figure would display as the text "<Figure size ...>"; the book's figures
+    # are HTML (book.figure.Figure) whose image carries alt text.
     for path in notebooks.all_notebooks():
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")]
-            texts = [o.get("data", {}).get("text/plain", "") for o in outputs]
-            if any(str(t).startswith("<Figure") for t in texts) or "image" in cell.metadata.get("mystnb", {}):
-                assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} cell {index}: no image"
+            for output in cell.outputs:
+                data = output.get("data", {})
+                assert not str(data.get("text/plain", "")).startswith("<Figure"), f"{path.name} cell {index}"
+                html = data.get("text/html", "")
+                for img in re.findall(r"<img\b[^>]*>", html):
+                    assert re.search(r'alt="[^"]{20,}"', img), f"{path.name} cell {index}: image without alt text"
+                if "<svg" in html and 'role="img"' in html:
+                    assert "<desc id=" in html, f"{path.name} cell {index}: chart without a description"
 
 
 def test_no_stray_dollar_signs_in_prose():
@@ -219,3 +225,51 @@ def test_no_stray_dollar_signs_in_prose():
     for name, text in texts.items():
         stray = re.findall(r"(?<!\\)\$\d[\d.,]*", text)
         assert not stray, f"{name}: unescaped dollar amounts {stray} (write US\\$)"
+
+
+def test_refresh_is_idempotent_and_keeps_no_timings(tmp_path):
+    # two refreshes with no change in between give byte-identical notebooks: stable widget ids,
+    # no execution timings (a 29-line change once gave thousands of lines of notebook diff)
+    nb = _nb(new_code_cell("from book.dashboards import threshold_explorer\nthreshold_explorer.dashboard()"),
+             new_code_cell("print(sum(range(10)))"))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "chapters" / "99_widgets.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    notebooks.refresh(path)
+    first = path.read_bytes()
+    notebooks.refresh(path)
+    assert path.read_bytes() == first
+    text = first.decode()
+    assert "iopub.execute_input" not in text and '"execution":' not in text
+    refreshed = nbformat.read(path, as_version=4)
+    state = refreshed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = refreshed.cells[0].outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert shown in state  # the renumbered output still points at its stored model
+
+
+def test_stable_ids_rewrite_references_between_models():
+    nb = _nb(new_code_cell("x"))
+    a, b = "a" * 32, "b" * 32
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": b, "version_major": 2, "version_minor": 0},
+        "text/plain": "box"})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        a: {"state": {}}, b: {"state": {"children": [f"IPY_MODEL_{a}"]}}}, "version_major": 2, "version_minor": 0}}
+    out = notebooks.stable_widget_ids(nb, "x.ipynb")
+    state = out.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = out.cells[0].outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    child = next(iter(k for k in state if k != shown))
+    assert a not in json.dumps(out) and b not in json.dumps(out)
+    assert state[shown]["state"]["children"] == [f"IPY_MODEL_{child}"]
+    assert notebooks.stable_widget_ids(nb, "x.ipynb") == out
+
+
+def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monkeypatch):
+    monkeypatch.delenv("BOOK_TEST_VALUE", raising=False)
+    nb = _nb(new_code_cell("import os\nprint(os.environ.get('BOOK_TEST_VALUE'))"))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out = notebooks.execute(nb, tmp_path, extra_env={"BOOK_TEST_VALUE": "seen"})
+    assert out.cells[0].outputs[0]["text"].strip() == "seen"
+    import os
+    assert "BOOK_TEST_VALUE" not in os.environ

@@ -1,4 +1,4 @@
-"""The build step that makes the site self-contained (book/offline_site.py)."""
+"""The build step that makes the site self-contained (book/tooling/offline_site.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from book import offline_site
+from book.tooling import offline_site
 from tests.conftest import ROOT
 
 CACHE = ROOT / "_build" / ".offline-cache"
@@ -28,7 +28,7 @@ def test_pinned_tarballs_pass_their_hash(cached_tarballs):
 
 
 def test_a_tampered_tarball_is_rejected_and_deleted(cached_tarballs):
-    victim = cached_tarballs / offline_site._tarball_name("requirejs", offline_site.PINNED["requirejs"][0])
+    victim = cached_tarballs / offline_site._tarball_name("mathjax", offline_site.PINNED["mathjax"][0])
     data = bytearray(victim.read_bytes())
     data[100] ^= 0xFF
     victim.write_bytes(bytes(data))
@@ -39,8 +39,16 @@ def test_a_tampered_tarball_is_rejected_and_deleted(cached_tarballs):
 
 def test_vendored_files_are_served(site):
     offline = site / "_static" / "offline"
-    for name in ("require.js", "widgets-offline.js", "html-manager/embed-amd.js", "mathjax/tex-mml-chtml.js"):
+    for name in ("book.css", "mathjax/tex-mml-chtml.js"):
         assert (offline / name).is_file(), name
+
+
+def test_no_page_loads_a_widget_manager_or_embeds_widget_state(site):
+    # dashboards show their own static HTML on the site; the widget state stays in the notebooks
+    for path in site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "embed-amd.js" not in html and "require.js" not in html, path.relative_to(site)
+        assert "application/vnd.jupyter.widget-state+json" not in html, path.relative_to(site)
 
 
 def test_no_page_loads_anything_from_another_host(site):
@@ -53,7 +61,3 @@ def test_no_page_loads_anything_from_another_host(site):
         assert not re.search(r"https?://[^\"']*(unpkg|jsdelivr|cdnjs)", html), path.relative_to(site)
 
 
-def test_vendored_scripts_are_not_added_to_every_page(site):
-    # Jupyter Book adds every .js under _static/ to every page; ours must stay off pages without widgets
-    html = (site / "chapters" / "glossary.html").read_text(encoding="utf-8")
-    assert "embed-amd.js" not in html and "require.js" not in html

@@ -84,7 +84,35 @@ def test_chapter_figures_are_images_not_text(site):
     html = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
     body = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
     assert "&lt;Figure size" not in body and "<Figure size" not in body
-    assert len(re.findall(r"<img\b", body)) >= 3
+    charts = re.findall(r"<img\b[^>]*data:image/png", body) + re.findall(r'<svg\b[^>]*role="img"', body)
+    assert len(charts) >= 4  # timeline, catalogue, the dashboard's chart, bandwidth bars
+
+
+def test_every_widget_output_carries_its_static_html():
+    # the site shows text/html in place of a widget (nb_mime_priority_overrides); a widget without
+    # it would show as a line of plain text
+    import nbformat
+    for folder in ("chapters", "exercises", "solutions"):
+        for path in (ROOT / folder).glob("*.ipynb"):
+            for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+                for output in cell.get("outputs", []):
+                    data = output.get("data", {})
+                    if "application/vnd.jupyter.widget-view+json" in data:
+                        assert "text/html" in data, f"{folder}/{path.name} cell {index}"
+
+
+def test_instructor_toc_is_the_student_toc_plus_solutions():
+    student = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    instructor = yaml.safe_load((ROOT / "_toc_instructor.yml").read_text(encoding="utf-8"))
+    assert instructor["root"] == student["root"] and instructor["format"] == student["format"]
+    parts = [part for part in instructor["parts"] if part["caption"] != "Solutions (instructors)"]
+    assert parts == student["parts"], "the instructor toc must list every student page, in the same order"
+    solutions = next(part for part in instructor["parts"] if part["caption"] == "Solutions (instructors)")
+    exercises = next(part for part in student["parts"] if part["caption"] == "Exercises")
+    assert [c["file"] for c in solutions["chapters"]] == [c["file"].replace("exercises/", "solutions/")
+                                                          for c in exercises["chapters"]]
+    assert [c["file"] for c in solutions["chapters"]] == sorted(
+        f"solutions/{p.stem}" for p in (ROOT / "solutions").glob("*.ipynb"))
 
 
 def test_exercises_page_offers_the_notebook(site):

