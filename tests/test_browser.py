@@ -269,3 +269,122 @@ def test_no_label_in_a_chart_overlaps_another(visits):
         }
         return found; }""")
     assert overlaps == []
+
+
+# ---- live dashboards: the book's Python in the reader's browser --------------------------------
+
+SET_AND_READ = """async (values) => {
+    const section = document.querySelector('section.book-dashboard');
+    const updated = new Promise(done => section.addEventListener('book-dashboard-updated',
+                                                                 e => done(e.detail.ms), {once: true}));
+    let last = null;
+    for (const [name, value] of Object.entries(values)) {
+        const radio = section.querySelector(`input[type=radio][data-control="${name}"][value="${value}"]`);
+        const exact = section.querySelector(`input[data-exact][data-control="${name}"]`);
+        const select = section.querySelector(`select[data-control="${name}"]`);
+        last = radio || exact || select;
+        if (radio) { radio.checked = true; } else { last.value = String(value); }
+        last.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+    const ms = await updated;
+    const texts = [...section.querySelectorAll('.book-dashboard-texts p')].map(p => p.textContent);
+    return {ms, texts, error: section.querySelector('.book-dashboard-error').textContent};
+}"""
+
+
+@pytest.fixture(scope="module")
+def live_page(browser, server):
+    """The chapter page with its dashboard made live by a click (once: the runtime starts in ~5 s)."""
+    visit = Visit(browser, f"{server}/chapters/01_containment.html")
+    before = {"errors": list(visit.errors), "requests": list(visit.requests)}
+    dashboard = visit.page.locator("section.book-dashboard")
+    button = dashboard.locator("button.book-dashboard-live")
+    assert button.is_visible() and "Make this dashboard live" in button.inner_text() and "MB" in button.inner_text()
+    # nothing large was requested before the click
+    assert not [url for url in visit.requests if "pyodide" in url or "book-py.zip" in url]
+    button.click()
+    visit.page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=90_000)
+    yield visit, before
+    visit.close()
+
+
+def test_going_live_enables_the_controls_and_says_so(live_page):
+    visit, _ = live_page
+    dashboard = visit.page.locator("section.book-dashboard")
+    assert "Live:" in dashboard.locator(".book-dashboard-note").inner_text()
+    assert dashboard.locator("button.book-dashboard-live").count() == 0
+    assert all(not dashboard.locator("input, select").nth(i).is_disabled()
+               for i in range(dashboard.locator("input, select").count()))
+
+
+def test_live_dashboard_at_the_boundary(live_page):
+    visit, _ = live_page
+    result = visit.page.evaluate(SET_AND_READ, {"rule": "2023-10", "chip": "NVIDIA H100 SXM5 80GB",
+                                                "precision": "fp16", "die_area_mm2": 814, "market": "datacenter",
+                                                "dense_tflops": 150})
+    assert result["error"] == ""
+    assert "NVIDIA H100 SXM5 80GB: TPP 15,832" in result["texts"][0]
+    assert "TPP 2,400" in result["texts"][1] and "Under the 2023 rule: controlled (3A090.b.1)" in result["texts"][1]
+    below = visit.page.evaluate(SET_AND_READ, {"dense_tflops": 149})
+    assert "Under the 2023 rule: not controlled." in below["texts"][1]
+
+
+def test_live_verdicts_equal_cpython_for_random_designs(live_page):
+    import random
+
+    from book.dashboards.threshold_explorer import design_chip
+    from book.export_controls import classify
+    rng = random.Random(8)
+    page = live_page[0].page
+    for _ in range(60):
+        design = {"rule": rng.choice(["2022-10", "2023-10"]), "precision": rng.choice(["fp16", "fp8", "int8"]),
+                  "market": rng.choice(["datacenter", "consumer"]), "dense_tflops": rng.randint(0, 2500),
+                  "die_area_mm2": rng.randint(50, 1200), "interconnect_gb_s": rng.randrange(0, 2000, 10)}
+        result = page.evaluate(SET_AND_READ, design)
+        chip = design_chip(design["dense_tflops"], design["precision"], design["die_area_mm2"],
+                           design["interconnect_gb_s"], design["market"])
+        expected = classify(chip, design["rule"])
+        assert f"Under the {expected.rule_label}: {expected.verdict}. {expected.reason}" in result["texts"][1], design
+
+
+def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
+    page = live_page[0].page
+    before = page.locator("section.book-dashboard .book-dashboard-figure").inner_html()
+    section = page.locator("section.book-dashboard")
+    area = section.locator("#dash-threshold_explorer-die_area_mm2-exact")
+    area.fill("-5")
+    area.dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert "die_area_mm2 must be > 0" in section.locator(".book-dashboard-error").inner_text()
+    assert section.locator(".book-dashboard-figure").inner_html() == before
+    page.evaluate(SET_AND_READ, {"die_area_mm2": 814})
+
+
+def test_live_dashboard_loads_only_from_the_site_without_errors(live_page):
+    visit, before = live_page
+    assert before["errors"] == [] and visit.errors == [], visit.errors
+    assert visit.failed == []
+    outside = [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
+               and urlparse(url).scheme in ("http", "https", "ws", "wss")]
+    assert outside == []
+    assert any("pyodide.asm.wasm" in url for url in visit.requests)
+
+
+def test_without_webassembly_the_page_says_so_and_stays_static(browser, server):
+    # a second browser, started with --jitless, which removes WebAssembly from its pages
+    chromium = browser.browser_type.launch(executable_path=_chromium(), args=[*CHROMIUM_ARGS, "--js-flags=--jitless"])
+    try:
+        visit = Visit(chromium, f"{server}/chapters/01_containment.html")
+        page = visit.page
+        assert page.evaluate("typeof WebAssembly") == "undefined"
+        before = page.locator("section.book-dashboard .book-dashboard-panel").inner_html()
+        page.locator("button.book-dashboard-live").click()
+        page.wait_for_function("document.querySelector('.book-dashboard-note').textContent.includes('could not start')")
+        note = page.locator("section.book-dashboard .book-dashboard-note").inner_text()
+        assert "cannot run WebAssembly" in note and "JupyterLab" in note
+        assert page.locator("section.book-dashboard .book-dashboard-panel").inner_html() == before
+        assert page.locator("fieldset.book-dashboard-inactive").evaluate("f => f.disabled")
+        assert not [url for url in visit.requests if "pyodide" in url]
+        assert visit.errors == []
+    finally:
+        chromium.close()

@@ -61,3 +61,64 @@ def test_no_page_loads_anything_from_another_host(site):
         assert not re.search(r"https?://[^\"']*(unpkg|jsdelivr|cdnjs)", html), path.relative_to(site)
 
 
+
+
+def test_the_live_runtime_and_the_book_s_code_are_served(site):
+    offline = site / "_static" / "offline"
+    for name in ("pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert (offline / "pyodide" / name).is_file(), name
+    assert (offline / "book-py.zip").is_file()
+    script = (offline / "dashboards.js").read_text(encoding="utf-8")
+    size = offline_site.live_download_bytes(offline)
+    assert f"var DOWNLOAD_BYTES = {size};" in script and size > 10_000_000
+
+
+def test_the_dashboards_script_is_only_on_pages_with_a_dashboard(site):
+    for path in site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert ("dashboards.js" in html) == ('class="book-dashboard"' in html), path.relative_to(site)
+
+
+def test_the_reference_list_has_list_items(site):
+    html = (site / "chapters" / "references.html").read_text(encoding="utf-8")
+    assert 'role="doc-biblioentry"' not in html and html.count('role="listitem"') >= 10
+
+
+# ---- the browser's part of the book package ----------------------------------------------------
+
+def test_bundle_is_the_import_closure_of_the_dashboards():
+    from book.tooling import browser_bundle
+    modules = browser_bundle.bundle_modules()
+    assert "book.dashboards.live" in modules and "book.dashboards.threshold_explorer" in modules
+    assert "book.hardware" in modules and "book.tables" in modules  # imported by export_controls
+    # lazy imports inside functions (the ipywidgets wiring) are not needed in the browser
+    assert "book.dashboards.jupyter" not in modules and "book.checks" not in modules
+
+
+def test_bundle_zip_is_deterministic_and_complete(tmp_path):
+    import zipfile
+
+    from book.tooling import browser_bundle
+    first = browser_bundle.write_zip(tmp_path / "a.zip").read_bytes()
+    second = browser_bundle.write_zip(tmp_path / "b.zip").read_bytes()
+    assert first == second
+    names = zipfile.ZipFile(tmp_path / "a.zip").namelist()
+    assert "book/data/chips.csv" in names and "book/dashboards/live.py" in names and "book/__init__.py" in names
+
+
+def test_bundle_runs_with_the_standard_library_alone(tmp_path):
+    # unpack the zip into an empty folder and call the entry point with no third-party package
+    # importable and the repository not on the path: what the browser's Python does
+    import subprocess
+    import sys
+    import zipfile
+
+    from book.tooling import browser_bundle
+    zipfile.ZipFile(browser_bundle.write_zip(tmp_path / "b.zip")).extractall(tmp_path / "lib")
+    code = ("import sys; sys.path[:] = [p for p in sys.path if 'site-packages' not in p and p not in ('', '.')]\n"
+            f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\n"
+            "import json, book.dashboards.live as live\n"
+            "print(json.loads(live.update('threshold_explorer', json.dumps({'dense_tflops': 150})))['texts'][1][1])")
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "controlled (3A090.b.1)" in done.stdout

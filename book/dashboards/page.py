@@ -18,9 +18,10 @@ from book.dashboards.base import Control, coerce_all, render
 from book.dashboards.svg import number
 
 #: how the note beside inactive controls reads until the reader makes the dashboard live
-STATIC_NOTE = ("The controls are inactive on this page: it shows the dashboard at the settings listed. "
-               "To change them, run this page's notebook in JupyterLab (see “Run it yourself” on the "
-               "book's first page).")
+STATIC_NOTE = ("The controls are inactive: the page shows the dashboard at the settings listed. "
+               "To change them, make the dashboard live with the button below, which runs the book's "
+               "Python in your browser, or run this page's notebook in JupyterLab (see “Run it "
+               "yourself” on the book's first page).")
 
 
 def _attrs(**values: object) -> str:

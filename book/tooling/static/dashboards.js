@@ -1,0 +1,138 @@
+// Live dashboards on the static site (added to pages with a dashboard by book/tooling/offline_site.py).
+//
+// Each dashboard arrives as static HTML (book/dashboards/page.py): inactive controls, a note, and
+// the panel drawn at the settings shown. This script adds a button. On a click it starts, once per
+// page, the Pyodide runtime served from this site, unpacks the book's own Python (book-py.zip) into
+// it, and from then on every control change calls book.dashboards.live.update, the same Python the
+// notebook runs, and puts the panel it returns on the page. Nothing large loads before the click;
+// nothing is requested from any other host. Without WebAssembly, or if anything fails, the
+// dashboard stays as it was and the note says why.
+(function () {
+  "use strict";
+  var base = document.currentScript.src.replace(/[^\/]*$/, "");  // .../_static/offline/
+  var DOWNLOAD_BYTES = 0; // set by the site build to the size of the runtime and the book's code
+  var runtime = null;     // a promise of the Python update function, made once per page
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function startRuntime() {
+    if (runtime === null) {
+      runtime = (async function () {
+        if (typeof WebAssembly !== "object") {
+          throw new Error("this browser cannot run WebAssembly");
+        }
+        var indexURL = base + "pyodide/";
+        await loadScript(indexURL + "pyodide.js");
+        var pyodide = await window.loadPyodide({ indexURL: indexURL });
+        var response = await fetch(base + "book-py.zip");
+        if (!response.ok) {
+          throw new Error("could not load the book's code (HTTP " + response.status + ")");
+        }
+        pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: "/home/pyodide/lib" });
+        pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
+        return pyodide.pyimport("book.dashboards.live").update;
+      })();
+      runtime.catch(function () { runtime = null; });  // a later click may try again
+    }
+    return runtime;
+  }
+
+  function values(section) {
+    var result = {};
+    section.querySelectorAll("[data-control]").forEach(function (input) {
+      var name = input.dataset.control;
+      if (input.type === "radio") {
+        if (input.checked) { result[name] = input.value; }
+      } else if (input.type === "range") {
+        if (!(name in result)) { result[name] = input.value; }
+      } else {
+        result[name] = input.value;  // a select, or the exact-value box (it wins over its slider)
+      }
+    });
+    return result;
+  }
+
+  function show(section, update) {
+    var started = performance.now();
+    var answer = JSON.parse(update(section.dataset.dashboard, JSON.stringify(values(section))));
+    var error = section.querySelector(".book-dashboard-error");
+    if (answer.error) {
+      error.textContent = "That setting cannot be shown: " + answer.error + ".";
+      return;
+    }
+    error.textContent = "";
+    section.querySelector(".book-dashboard-panel").innerHTML = answer.html;
+    section.dispatchEvent(new CustomEvent("book-dashboard-updated",
+      { detail: { ms: performance.now() - started } }));
+  }
+
+  function wire(section, update) {
+    var pending = false;
+    function soon() {  // at most one update per frame while a slider moves
+      if (pending) { return; }
+      pending = true;
+      requestAnimationFrame(function () { pending = false; show(section, update); });
+    }
+    section.querySelectorAll("input[type=range][data-control]").forEach(function (range) {
+      var exact = section.querySelector("#" + range.id + "-exact");
+      range.addEventListener("input", function () { exact.value = range.value; soon(); });
+      exact.addEventListener("change", function () {
+        if (exact.value !== "") { range.value = exact.value; }
+        soon();
+      });
+    });
+    section.querySelectorAll("select[data-control], input[type=radio][data-control]").forEach(function (input) {
+      input.addEventListener("change", soon);
+    });
+  }
+
+  function goLive(section, button, note) {
+    button.disabled = true;
+    note.textContent = "Starting Python in your browser" +
+      (DOWNLOAD_BYTES ? " (about " + Math.round(DOWNLOAD_BYTES / 1e6) + " MB to download the first time)" : "") +
+      "…";
+    startRuntime().then(function (update) {
+      section.querySelector("fieldset.book-dashboard-inactive").disabled = false;
+      wire(section, update);
+      show(section, update);
+      section.dataset.live = "true";
+      button.remove();
+      note.textContent = "Live: the controls now recompute the chart and the texts here, in your browser, " +
+        "with the book's own Python.";
+    }).catch(function (error) {
+      button.disabled = false;
+      note.textContent = "Python could not start in this browser (" + error.message + "). The dashboard " +
+        "stays at the settings shown; to use it, run this page's notebook in JupyterLab.";
+    });
+  }
+
+  function prepare(section) {
+    var note = section.querySelector(".book-dashboard-note");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "book-dashboard-live";
+    button.textContent = "Make this dashboard live" +
+      (DOWNLOAD_BYTES ? " (downloads about " + Math.round(DOWNLOAD_BYTES / 1e6) + " MB once)" : "");
+    var error = document.createElement("p");
+    error.className = "book-dashboard-error";
+    error.setAttribute("role", "alert");
+    note.setAttribute("aria-live", "polite");
+    note.after(button, error);
+    button.addEventListener("click", function () { goLive(section, button, note); });
+  }
+
+  function init() { document.querySelectorAll("section.book-dashboard").forEach(prepare); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
