@@ -21,3 +21,36 @@ def site() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SITE
+
+
+@pytest.fixture(scope="session")
+def instructor_site(tmp_path_factory, site) -> Path:
+    """The instructor edition (student edition plus solutions), built once per test session."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("instructor")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--toc", str(ROOT / "_toc_instructor.yml"),
+                           "--path-output", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium. In CI a missing browser is a failure; elsewhere the tests skip."""
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        message = "no Chromium found (apt-get install -y chromium, or set BOOK_CHROMIUM)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

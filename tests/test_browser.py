@@ -6,97 +6,34 @@ the tests skip, saying why, when no browser is found; in CI a missing browser is
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.browser import CHROMIUM_ARGS, Visit, chromium_path, content_pages, is_redirect, serve
+from tests.conftest import SITE
 from tests.test_site import SOLUTION_SIGNS
 
 pytestmark = pytest.mark.site
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("BOOK_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    if executable is None:
-        message = "no Chromium found (apt-get install -y chromium, or set BOOK_CHROMIUM)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _is_redirect(path: Path) -> bool:
-    """Jupyter Book writes index.html as a bare meta-refresh to the root page."""
-    return path.read_text(encoding="utf-8").lstrip().startswith('<meta http-equiv="Refresh"')
+    with serve(site) as url:
+        yield url
 
 
 def _pages() -> list[str]:
     """Every content page; redirect stubs are checked by test_redirects_lead_to_pages instead."""
-    from tests.conftest import SITE
-    skip = {"_static", "_sources", "_images"}
-    return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-                  if not skip & set(p.relative_to(SITE).parts) and not _is_redirect(p))
+    return content_pages(SITE) if SITE.exists() else []
 
 
 def test_redirects_lead_to_pages(site):
     import re
-    redirects = [p for p in site.rglob("*.html") if _is_redirect(p)]
+    redirects = [p for p in site.rglob("*.html") if is_redirect(p)]
     for path in redirects:
         target = re.search(r'url=([^"]+)"', path.read_text(encoding="utf-8")).group(1)
         assert (path.parent / target).is_file(), f"{path.name} redirects to a missing {target}"
-
-
-class Visit:
-    """One page load with everything the browser saw."""
-
-    def __init__(self, browser, url: str, width: int = 1280):
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.response = self.page.goto(url, wait_until="networkidle")
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -360,6 +297,14 @@ def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
     page.evaluate(SET_AND_READ, {"die_area_mm2": 814})
 
 
+def test_live_dashboard_passes_wcag_aa(live_page):
+    from book.tooling.offline_site import fetch_test_asset
+    from tests.browser import run_axe, serious
+    from tests.conftest import ROOT
+    axe = fetch_test_asset(ROOT, "axe-core", "axe.min.js").read_text(encoding="utf-8")
+    assert serious(run_axe(live_page[0].page, axe)) == []
+
+
 def test_live_dashboard_loads_only_from_the_site_without_errors(live_page):
     visit, before = live_page
     assert before["errors"] == [] and visit.errors == [], visit.errors
@@ -372,7 +317,7 @@ def test_live_dashboard_loads_only_from_the_site_without_errors(live_page):
 
 def test_without_webassembly_the_page_says_so_and_stays_static(browser, server):
     # a second browser, started with --jitless, which removes WebAssembly from its pages
-    chromium = browser.browser_type.launch(executable_path=_chromium(), args=[*CHROMIUM_ARGS, "--js-flags=--jitless"])
+    chromium = browser.browser_type.launch(executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--js-flags=--jitless"])
     try:
         visit = Visit(chromium, f"{server}/chapters/01_containment.html")
         page = visit.page

@@ -4,8 +4,8 @@ Jupyter Book's defaults load MathJax (and, for widgets, RequireJS and the Jupyte
 manager) from public CDNs. This extension, listed in ``_config.yml``, makes the build fetch what
 the site needs from the npm registry instead (``npm pack`` of exactly pinned versions, checked
 against pinned sha512 hashes), unpack the few files the site uses into
-``_build/.offline-assets/``, and serve them from ``_static/offline/`` through
-``html_extra_path`` (which, unlike ``_static/``, Jupyter Book does not add to every page).
+``_build/.offline-assets/``, and copy them to ``_static/offline/`` after the build (unlike files
+in ``_static/``, Jupyter Book does not add them to every page).
 ``_config.yml`` points ``mathjax_path`` there.
 
 The site needs no widget manager: a dashboard's output carries its own static HTML
@@ -177,12 +177,21 @@ def _clean_page(app, pagename, templatename, context, doctree) -> None:
         scripts[index] = _JavaScript(script.filename, priority=script.priority, **attributes)
 
 
-def _add_assets(app, config) -> None:
-    config.html_extra_path = [*config.html_extra_path, str(vendor_assets(Path(app.srcdir)))]
+def _prepare_assets(app, config) -> None:
+    app.config._book_offline_assets = vendor_assets(Path(app.srcdir))
+
+
+def _copy_assets(app, exception) -> None:
+    """Copy the offline assets into the built site after every build, overwriting what is there
+    (Sphinx's own extra-file copy keeps stale copies of edited files)."""
+    if exception is None and app.builder.format == "html":
+        shutil.copytree(app.config._book_offline_assets / "_static" / "offline",
+                        Path(app.outdir) / "_static" / "offline", dirs_exist_ok=True)
 
 
 def setup(app):
-    app.connect("config-inited", _add_assets)
+    app.connect("config-inited", _prepare_assets)
+    app.connect("build-finished", _copy_assets)
     app.add_css_file("offline/book.css")
     # after myst-nb's own handler (priority 500), which adds the per-page scripts
     app.connect("html-page-context", _clean_page, priority=900)

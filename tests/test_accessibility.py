@@ -1,0 +1,129 @@
+"""WCAG 2.1 AA on every page of both editions, checked in the browser.
+
+axe-core (pinned by hash, fetched from npm like the site's other assets, used only here) runs on
+every page of the student and the instructor edition, in light and in dark mode, and fails on
+any serious or critical violation; minor ones are reported as warnings. A keyboard-only walk goes
+through chapter 1: to the dashboard, makes it live, changes a control, and on to the exercises,
+with a visible focus indicator at every stop. (The live dashboard is also checked with axe in
+``test_browser.py``.)
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from book.tooling.offline_site import fetch_test_asset
+from tests.browser import Visit, content_pages, run_axe, serious, serve
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.site
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return fetch_test_asset(ROOT, "axe-core", "axe.min.js").read_text(encoding="utf-8")
+
+
+def audit(browser, root, axe_source) -> dict[tuple[str, str], list[dict]]:
+    results = {}
+    with serve(root) as url:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme)
+            page = context.new_page()
+            for name in content_pages(root):
+                page.goto(f"{url}/{name}", wait_until="load")
+                assert page.evaluate("document.documentElement.dataset.theme") == scheme, name
+                results[(scheme, name)] = run_axe(page, axe_source)
+            context.close()
+    return results
+
+
+def check_audit(results: dict) -> None:
+    assert results, "no pages audited"
+    failures = {key: serious(found) for key, found in results.items() if serious(found)}
+    minor = {key: [v for v in found if v not in serious(found)] for key, found in results.items()}
+    for (scheme, name), found in minor.items():
+        for violation in found:
+            warnings.warn(f"axe ({scheme}) {name}: {violation['impact']} {violation['id']} on "
+                          f"{violation['count']} element(s): {violation['where']}", stacklevel=2)
+    assert failures == {}, failures
+
+
+def test_student_edition_passes_wcag_aa(browser, site, axe_source):
+    results = audit(browser, site, axe_source)
+    assert len(results) == 2 * len(content_pages(site))
+    check_audit(results)
+
+
+def test_axe_finds_what_it_should(browser, axe_source, tmp_path):
+    # the audit bites: a page with an unlabelled slider and grey-on-white text fails it
+    (tmp_path / "bad.html").write_text(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+        '<input type="range"><p style="color:#bbb">faint</p></main></body></html>', encoding="utf-8")
+    with serve(tmp_path) as url:
+        visit = Visit(browser, f"{url}/bad.html")
+        found = {v["id"] for v in serious(run_axe(visit.page, axe_source))}
+        visit.close()
+    assert {"label", "color-contrast"} <= found
+
+
+FOCUS = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const style = getComputedStyle(e);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1;
+    const shadow = style.boxShadow && style.boxShadow !== 'none';
+    const box = e.getBoundingClientRect();
+    return {tag: e.tagName, cls: e.className.baseVal === undefined ? e.className : e.className.baseVal,
+            text: (e.innerText || e.value || e.getAttribute('aria-label') || '').slice(0, 60),
+            href: e.getAttribute('href') || '', visible: box.width > 0 && box.height > 0,
+            indicated: outline || shadow, inDashboard: !!e.closest('section.book-dashboard'),
+            inMain: !!e.closest('main')};
+}"""
+
+
+def test_keyboard_walk_through_chapter_1(browser, site):
+    with serve(site) as url:
+        visit = Visit(browser, f"{url}/chapters/01_containment.html")
+        page = visit.page
+        stops, stage = [], "to the dashboard"
+        try:
+            for _ in range(400):
+                page.keyboard.press("Tab")
+                focus = page.evaluate(FOCUS)
+                if focus is None:
+                    continue
+                stops.append(focus)
+                if focus["visible"]:
+                    assert focus["indicated"], f"no visible focus indicator on {focus}"
+                if stage == "to the dashboard" and "book-dashboard-live" in focus["cls"]:
+                    page.keyboard.press("Enter")
+                    page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=90_000)
+                    stage = "change a control"
+                elif stage == "change a control" and focus["inDashboard"] and focus["tag"] == "INPUT":
+                    title = page.locator("section.book-dashboard svg title").first.text_content()
+                    page.keyboard.press("ArrowLeft" if "2023" in title else "ArrowRight")
+                    page.wait_for_function("(t) => document.querySelector('section.book-dashboard svg title')"
+                                           ".textContent !== t", arg=title, timeout=10_000)
+                    stage = "to the exercises"
+                elif stage == "to the exercises" and focus["inMain"] and "exercises/01_containment" in focus["href"]:
+                    stage = "done"
+                    break
+        finally:
+            visit.close()
+    assert stage == "done", f"the walk stopped at: {stage}; last stops: {stops[-5:]}"
+    assert visit.errors == []
+
+
+def test_every_chart_s_alt_text_states_a_finding(browser, site):
+    # not only what the chart is, but what it shows: a sentence with the numbers
+    with serve(site) as url:
+        visit = Visit(browser, f"{url}/chapters/01_containment.html")
+        alts = visit.page.evaluate("""[...document.querySelectorAll('main img')].map(i => i.alt).concat(
+            [...document.querySelectorAll('main svg[data-chart] desc')].map(d => d.textContent))""")
+        visit.close()
+    assert len(alts) >= 4
+    for alt in alts:
+        assert len(alt.split()) >= 15 and any(ch.isdigit() for ch in alt), alt
