@@ -178,6 +178,9 @@ def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
     given = _normalise_choice(answer)
     allowed = {_normalise_choice(option): option for option in item.choices}
     if given not in allowed:
+        near = {_normalise_choice(key): hint for key, hint in item.near_misses.items()}
+        if given in near:
+            return WRONG, f"{answer!r} is not one of the options ({options}). Hint: {near[given]}"
         return INVALID, f"{answer!r} is not one of the options: {options}."
     if given == _normalise_choice(str(item.expected())):
         return CORRECT, f"{allowed[given]!r} is right."

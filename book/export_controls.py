@@ -132,6 +132,12 @@ class Classification:
         return f"{self.status}{where}"
 
     @property
+    def short_verdict(self) -> str:
+        """The verdict with the paragraph's short name, e.g. "controlled (a.1)" or "not controlled
+        (Note 2)", for tables and chart labels."""
+        return self.verdict.replace("3A090.", "").replace(" to 3A090", "")
+
+    @property
     def rule_label(self) -> str:
         return RULES[self.rule].label if self.rule in RULES else self.rule
 
@@ -230,8 +236,9 @@ def _classify_2023(chip: Chip, rule: Rule) -> tuple[bool | None, str | None, str
                                    f"performance density of {pd:.2f} is at least {rule.pd_b2}: the lighter "
                                    "tier, where the NAC notification route may apply.")
     return False, None, (f"With TPP {_n(tpp)} and performance density {pd:.2f} it is below every threshold: "
-                         f"below {_n(rule.tpp_b1_floor)} TPP or {rule.pd_b1} PD for 3A090.b.1, and below "
-                         f"{rule.pd_b2} PD for 3A090.b.2 and {rule.pd_a2} for 3A090.a.2.")
+                         f"3A090.b.1 needs a TPP of at least {_n(rule.tpp_b1_floor)} with a density of at least "
+                         f"{rule.pd_b1}, 3A090.b.2 a density of at least {rule.pd_b2}, and 3A090.a.2 at least "
+                         f"{rule.pd_a2}.")
 
 
 def escape_ceiling(die_area_mm2: float, market: str = "datacenter", rule: str | Rule = "2023-10") -> float:

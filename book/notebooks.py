@@ -255,6 +255,8 @@ def grade(path: Path, root: Path = ROOT) -> dict:
 
 def print_grade(path: Path, report: dict) -> None:
     """The grader's report for one notebook, for a person to read."""
+    from book.answers import EXERCISES
+    kinds = {key: item.kind for key, item in EXERCISES.items()}
     counts: dict[str, int] = {}
     for verdict in report["verdicts"]:
         counts[verdict["status"]] = counts.get(verdict["status"], 0) + 1
@@ -262,7 +264,8 @@ def print_grade(path: Path, report: dict) -> None:
     print(f"{path}: {summary or 'no checks ran'}; {len(report['not_run'])} not run")
     for verdict in report["verdicts"]:
         print(f"  {verdict['exercise_id']:>5}  {verdict['status']:<11} {verdict['message']}")
-        if verdict["status"] == "recorded":
+        if kinds.get(verdict["exercise_id"]) == "text" and isinstance(verdict["answer"], str):
+            # written answers in full, whatever their verdict: a person awards their points
             for line in verdict["answer"].splitlines():
                 print(f"{'':>20}| {line}")
     for key in report["not_run"]:

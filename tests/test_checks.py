@@ -256,7 +256,9 @@ def test_points_are_stated_in_the_exercise_notebook():
         text = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "markdown")
         items = [item for item in EXERCISES.values() if item.chapter == chapter]
         total = sum(item.points for item in items)
-        assert f"**Points:** {total}" in text, f"{notebook.name}: total points should be {total}"
+        written = sum(item.points for item in items if item.graded_by_hand)
+        assert f"**Points:** {total} ({written} of them for written answers)" in text, \
+            f"{notebook.name}: should say {total} points, {written} for written answers"
         for item in items:
             number, part = re.match(r"(\d+\.\d+)([a-z]?)", item.id).groups()
             section = re.search(rf"## Exercise {re.escape(number)}:.*?\*\*Points:\*\* ([^\n]*)", text, re.S)
@@ -264,3 +266,11 @@ def test_points_are_stated_in_the_exercise_notebook():
             stated = section.group(1)
             wanted = f"{item.points} for ({part})" if part else f"{item.points}."
             assert wanted in stated, f"{item.id}: the notebook says {stated!r}, the key {item.points}"
+
+
+def test_near_misses_get_a_hint_not_a_type_complaint():
+    result = check("1.7b", "not controlled")
+    assert result.status == "wrong" and "which clause makes it so" in result.message
+    result = check("1.4b", "3A090.a")
+    assert result.status == "wrong" and "split it into a.1 and a.2" in result.message
+    assert check("1.4b", "banana").status == "invalid"

@@ -273,3 +273,11 @@ def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monke
     assert out.cells[0].outputs[0]["text"].strip() == "seen"
     import os
     assert "BOOK_TEST_VALUE" not in os.environ
+
+
+def test_grader_prints_every_written_answer_whatever_its_verdict(tmp_path, capsys):
+    path = tmp_path / "01_containment.ipynb"
+    nbformat.write(_nb(new_code_cell("from book.checks import check\ncheck('1.4c', 'The links were too slow.')")), path)
+    notebooks.print_grade(path, notebooks.grade(path))
+    out = capsys.readouterr().out
+    assert "wrong" in out and "| The links were too slow." in out

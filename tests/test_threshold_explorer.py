@@ -23,12 +23,13 @@ RULE_KEYS = list(RULES)
 
 # ---- the view function ----------------------------------------------------------------------
 
-def test_defaults_reproduce_the_h20():
+def test_defaults_reproduce_the_h20_beside_the_h100():
     v = te.view()
     assert v.design.tpp == pytest.approx(get_chip("H20").tpp)
-    assert v.design_result.controlled is False
-    assert v.selected.name == get_chip("H20").name
-    assert "not controlled" in v.selected_text and "2,368" in v.selected_text
+    assert v.design_result.controlled is False and "2,368" in v.design_text
+    # the selected chip is elsewhere, so its ring does not hide the star
+    assert v.selected.name == get_chip("H100").name
+    assert "controlled (3A090.a.1)" in v.selected_text and "15,832" in v.selected_text
 
 
 def test_points_match_the_classifier_under_each_rule():
@@ -102,9 +103,13 @@ def _chart(**kwargs):
     return te.chart(te.view(**kwargs))
 
 
+def _main_markers(c):
+    return [m for m in c.of("marker", "chip") if not m.box.inside(svg.Box(*te.INSET_BOX))]
+
+
 def test_every_known_chip_is_drawn_once_in_its_status_look():
     c = _chart()
-    chips = c.of("marker", "chip")
+    chips = _main_markers(c)
     drawn_names = sorted(n for m in chips for n in m.text.split(" / "))
     assert drawn_names == sorted(ch.short_name for ch in load_chips())
     for marker in chips:
@@ -121,12 +126,12 @@ def test_status_colours_are_the_classifier_s():
     assert look["RTX 4090 D"] == (te.BLUE, "circle")
 
 
-def test_each_chip_group_is_labelled_and_unknown_areas_sit_in_the_top_row():
+def test_each_chip_group_is_labelled_once_and_unknown_areas_sit_in_the_top_row():
     c = _chart()
     labels = [item.text for item in c.of("label", "chip label")]
-    markers = [m.text for m in c.of("marker", "chip")]
+    markers = [m.text for m in _main_markers(c)]
     assert sorted(labels) == sorted(markers)
-    for marker in c.of("marker", "chip"):
+    for marker in _main_markers(c):
         names = marker.text.split(" / ")
         chip = get_chip(names[0])
         if chip.performance_density is None:
@@ -146,10 +151,34 @@ def test_2023_regions_a1_a2_and_b_are_distinct_and_sit_on_the_rule_s_lines():
 
 def test_2022_view_draws_the_2022_rule_only():
     c = _chart(rule="2022-10")
-    regions = c.of("region")
+    regions = [r for r in c.of("region") if not r.box.inside(svg.Box(*te.INSET_BOX))]
     assert [item.role for item in regions] == ["region 3A090.a"]
     assert regions[0].data["x0"] == RULES["2022-10"].tpp_threshold
     assert any("600 GB/s" in t.text for t in c.of("text", "region label"))
+
+
+def test_the_crowded_area_is_enlarged_with_its_chips_labelled_there():
+    c = _chart(chip="RTX 4090 D")
+    inset = svg.Box(*te.INSET_BOX)
+    enlarged = [m for m in c.of("marker", "chip") if m.box.inside(inset)]
+    names = {n for m in enlarged for n in m.text.split(" / ")}
+    assert names == {"A100", "A800", "RTX 4090", "RTX 4090 D", "Ascend 910", "Ascend 910B"}
+    for label in c.of("label", "chip label"):
+        in_inset = label.box.inside(inset)
+        assert in_inset == any(n in names for n in label.text.split(" / ")), label.text
+    # enlarged, the RTX 4090 D sits visibly left of the 4,800 line, the Ascend 910B right of it
+    line = next(i for i in c.of("line", "line TPP 4800") if "x1" in i.svg and float(i.svg.split('x1="')[1].split('"')[0]) < inset.x1)
+    x_line = float(line.svg.split('x1="')[1].split('"')[0])
+    rtx = next(m for m in enlarged if m.text == "RTX 4090 D")
+    ascend = next(m for m in enlarged if m.text == "Ascend 910B")
+    assert rtx.box.x1 < x_line - 2 and ascend.box.x0 > x_line + 2
+    assert len(c.of("marker", "selected chip")) == 2  # ringed on the chart and in the inset
+
+
+def test_regions_outside_a_scale_are_not_drawn():
+    scale = svg.Scale(1, 10, 0, 100)
+    c = svg.Chart("t", 100, 100, scale, svg.Scale(1, 10, 100, 0), "t", "t")
+    assert c.region("r", 20, 30, 1, 5, "red", 0.2) is None and c.of("region") == []
 
 
 def test_thresholds_are_marked_on_both_axes():
@@ -212,6 +241,7 @@ def test_the_selected_chip_is_ringed():
     c = _chart(chip="MI300X")
     ring = c.of("marker", "selected chip")
     assert len(ring) == 1 and ring[0].data["y"] == te.STRIP_Y
+    assert te.chart(te.view(), show_design=False).of("marker", "selected chip") == []  # the static chart
 
 
 def test_no_item_is_left_over_between_views():
@@ -249,6 +279,9 @@ def test_panel_shows_the_figure_and_both_texts():
 
 def test_static_page_has_labelled_inactive_controls_and_the_note():
     html = page.static_html(te)
+    assert html.index("book-dashboard-note") < html.index("<form")  # the note comes first
+    assert ("Rule: 2023 rule; Chip: H100; Dense throughput: 148 TFLOPS; Precision: fp16; Die area: 814 mm²; "
+            "Chip-to-chip: 900 GB/s; Market: datacenter.") in html
     assert '<fieldset class="book-dashboard-inactive" disabled>' in html
     assert page.STATIC_NOTE.split(":")[0] in html
     for control in te.CONTROLS:
@@ -288,7 +321,7 @@ def test_dashboard_builds_and_reacts():
     box = te.dashboard()
     out = box.output
     assert 'aria-labelledby="explorer-title explorer-desc"' in out.value
-    assert "Selected chip:</strong> NVIDIA H20: TPP 2,368" in out.value
+    assert "Selected chip:</strong> NVIDIA H100 SXM5 80GB: TPP 15,832" in out.value
     before = out.value
     box.controls["dense_tflops"].value = 400
     assert "controlled (3A090.a.1)" in out.value and out.value != before

@@ -20,6 +20,10 @@ PARAGRAPH_CHOICES = (*PARAGRAPHS_2023, NOT_CONTROLLED)
 NO_CLAUSE = "none"
 CLAUSE_CHOICES = (*PARAGRAPHS_2023, NOTE_2, NO_CLAUSE)
 
+#: answers from the wrong vocabulary that deserve a hint
+OLD_PARAGRAPH = {"3A090.a": "That is the 2022 rule's paragraph; the 2023 rule split it into a.1 and a.2, each "
+                            "with its own test."}
+
 # the design exercise 1.5 works on the H100's die, at FP16
 DESIGN_CHIP, DESIGN_PRECISION = "H100", "fp16"
 
@@ -82,6 +86,10 @@ EXERCISES = [
             Mistake(lambda: 2 * get_chip("H20").performance_density, _twice_the_tpp),
             Mistake(lambda: get_chip("H20").fp16_tflops * 8 / get_chip("H20").die_area_mm2,
                     "You used 8 bits for the FP16 figure: FP16 numbers are 16 bits long."),
+            Mistake(lambda: get_chip("H20").fp16_tflops / get_chip("H20").die_area_mm2,
+                    "You divided the throughput itself by the area: first turn it into TPP (× bit length)."),
+            Mistake(lambda: get_chip("H20").fp8_tflops / get_chip("H20").die_area_mm2,
+                    "You divided the throughput itself by the area: first turn it into TPP (× bit length)."),
         ),
     ),
     Exercise(
@@ -99,7 +107,7 @@ EXERCISES = [
     Exercise(
         id="1.4b", title="The A800 under the 2023 rule", kind="choice", points=1,
         expected=lambda: _paragraph_or_free("A800", "2023-10"),
-        choices=PARAGRAPH_CHOICES,
+        choices=PARAGRAPH_CHOICES, near_misses=OLD_PARAGRAPH,
         hint=lambda: f"The 2023 rule has no interconnect test: compare the A800's TPP with {fmt(R23.tpp_threshold)}.",
     ),
     Exercise(
@@ -189,6 +197,8 @@ EXERCISES = [
         id="1.7b", title="What decides the RTX 4090 D's status", kind="choice", points=1,
         expected=lambda: _deciding_clause("RTX 4090 D", "2023-10"),
         choices=CLAUSE_CHOICES,
+        near_misses={NOT_CONTROLLED: "True, it is not controlled; the question asks which clause makes it so.",
+                     **OLD_PARAGRAPH},
         hint=lambda: f"It is a consumer card with a TPP below {fmt(R23.tpp_threshold)}: which clause speaks about such chips?",
     ),
     Exercise(

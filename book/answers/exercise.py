@@ -103,6 +103,9 @@ class Exercise:
     unit: str = ""
     choices: tuple[str, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
+    #: for choice exercises: answers outside the options that deserve a hint, not "wrong kind"
+    #: (e.g. "not controlled" where the question asks which clause decides)
+    near_misses: dict[str, str] = field(default_factory=dict)
     min_words: int = 40
     #: for written answers: idea -> words whose presence suggests the idea is covered
     rubric: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -18,10 +18,22 @@ from book.dashboards.base import Control, coerce_all, render
 from book.dashboards.svg import number
 
 #: how the note beside inactive controls reads until the reader makes the dashboard live
-STATIC_NOTE = ("The controls are inactive: the page shows the dashboard at the settings listed. "
-               "To change them, make the dashboard live with the button below, which runs the book's "
-               "Python in your browser, or run this page's notebook in JupyterLab (see “Run it "
-               "yourself” on the book's first page).")
+STATIC_NOTE = ("The controls below are inactive: the chart shows these settings. To change them, make "
+               "the dashboard live with the button, which runs the book's Python in your browser, or "
+               "run this page's notebook in JupyterLab (see “Run it yourself” on the book's first page).")
+
+
+def settings_text(controls: tuple[Control, ...], values: dict[str, object]) -> str:
+    """The settings in words: "Rule: 2023 rule; Chip: H100; Dense throughput: 148 TFLOPS; ..."."""
+    parts = []
+    for control in controls:
+        value = values[control.name]
+        if control.kind == "choice":
+            shown = next(text for text, option in control.options if option == value)
+        else:
+            shown = f"{number(float(value))} {control.unit}".strip()
+        parts.append(f"{control.label}: {shown}")
+    return "; ".join(parts) + "."
 
 
 def _attrs(**values: object) -> str:
@@ -78,14 +90,16 @@ def controls_html(prefix: str, controls: tuple[Control, ...], values: dict[str, 
 
 
 def static_html(dashboard: ModuleType, values: dict[str, object] | None = None, note: str = STATIC_NOTE) -> str:
-    """The dashboard on a static page: inactive controls, the note, and the panel for ``values``."""
+    """The dashboard on a static page: the note with the settings in words, the inactive controls,
+    and the panel for ``values``."""
     settings = coerce_all(dashboard.CONTROLS, values or {})
     prefix = f"dash-{dashboard.NAME}"
     panel = render(dashboard, settings)
     return (f'<section class="book-dashboard" id="{prefix}" data-dashboard="{dashboard.NAME}" '
             f'aria-label="{escape(dashboard.TITLE)}">'
+            f'<p class="book-dashboard-note" role="note">{escape(note)} '
+            f'<span class="book-dashboard-settings">{escape(settings_text(dashboard.CONTROLS, settings))}</span></p>'
             f'<form class="book-dashboard-controls" onsubmit="return false">'
             f'<fieldset class="book-dashboard-inactive" disabled><legend>{escape(dashboard.TITLE)}: controls</legend>'
             f'{controls_html(prefix, dashboard.CONTROLS, settings)}</fieldset></form>'
-            f'<p class="book-dashboard-note" role="note">{escape(note)}</p>'
             f'<div class="book-dashboard-panel">{panel.html()}</div></section>')

@@ -220,10 +220,14 @@ class Chart:
 
     # -- drawing ------------------------------------------------------------------------------
     def region(self, role: str, x0: float, x1: float, y0: float, y1: float, color: str, opacity: float,
-               hatch: str | None = None) -> Item:
-        """A shaded rectangle in data coordinates (clipped to the scales), optionally hatched."""
-        left, right = self.x(max(x0, self.x.lo)), self.x(min(x1, self.x.hi))
-        top, bottom = self.y(min(y1, self.y.hi)), self.y(max(y0, self.y.lo))
+               hatch: str | None = None) -> Item | None:
+        """A shaded rectangle in data coordinates (clipped to the scales), optionally hatched; None
+        when it lies outside them."""
+        lo_x, hi_x, lo_y, hi_y = max(x0, self.x.lo), min(x1, self.x.hi), max(y0, self.y.lo), min(y1, self.y.hi)
+        if lo_x >= hi_x or lo_y >= hi_y:
+            return None
+        left, right = self.x(lo_x), self.x(hi_x)
+        top, bottom = self.y(hi_y), self.y(lo_y)
         box = Box(min(left, right), min(top, bottom), max(left, right), max(top, bottom))
         geometry = (f'x="{number(box.x0)}" y="{number(box.y0)}" width="{number(box.x1 - box.x0)}" '
                     f'height="{number(box.y1 - box.y0)}"')
@@ -367,6 +371,23 @@ class Chart:
         p = self.plot
         self._add(Item("axis", "axes", f'<path d="M{number(p.x0)} {number(p.y0)}V{number(p.y1)}H{number(p.x1)}" '
                                        f'fill="none" stroke="currentColor" stroke-width="1"/>'))
+
+    def inset(self, role: str, box: Box, x: Scale, y: Scale) -> Chart:
+        """A second, smaller plot inside this chart (a zoom on a crowded area), drawn in ``box``.
+
+        Its items join this chart's items; it has a background and a frame, and its own label
+        area (the box), where its labels avoid only what the inset draws. The box becomes an
+        obstacle for this chart's later labels.
+        """
+        child = Chart(self.id, self.width, self.height, x, y, self.title, self.description)
+        child.items, child._defs = self.items, self._defs
+        child.plot = child.label_area = box
+        self._obstacles.append(box.grown(2.0))
+        self._add(Item("inset", role, f'<rect x="{number(box.x0)}" y="{number(box.y0)}" '
+                                      f'width="{number(box.x1 - box.x0)}" height="{number(box.y1 - box.y0)}" '
+                                      f'style="fill:var(--pst-color-background, Canvas)" stroke="currentColor" '
+                                      f'stroke-width="1"/>', box=box))
+        return child
 
     # -- output -------------------------------------------------------------------------------
     def svg(self) -> str:

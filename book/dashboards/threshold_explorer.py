@@ -39,6 +39,9 @@ PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 66.0, 468.0, 48.0, 368.0
 STRIP_Y = 24.0  # the row above the plot where chips with an unknown die area sit
 TPP_RANGE = (1_000.0, 50_000.0)
 PD_RANGE = (0.0, 22.0)
+#: the crowded area around TPP 4,800, enlarged in an inset at the top left of the plot
+ZOOM_TPP, ZOOM_PD = (3_900.0, 5_600.0), (5.4, 9.6)
+INSET_BOX = (PLOT_LEFT + 4, PLOT_TOP + 4, PLOT_LEFT + 230, PLOT_TOP + 172)
 TICK_SIZE, LABEL_SIZE, AXIS_SIZE = 14.5, 15.0, 15.0
 
 R22, R23 = RULES["2022-10"], RULES["2023-10"]
@@ -47,12 +50,12 @@ CONTROLS = (
     Control("rule", "Rule", "choice", "2023-10", buttons=True,
             options=tuple((rule.label, key) for key, rule in RULES.items()),
             help="Which version of the rule colours the chips and judges your design."),
-    Control("chip", "Chip", "choice", get_chip("H20").name,
+    Control("chip", "Chip", "choice", get_chip("H100").name,
             options=tuple((chip.short_name, chip.name) for chip in load_chips()),
             help="A catalogue chip to read its figures and the rule's reasoning; it is ringed on the chart."),
-    Control("dense_tflops", "Dense TFLOPS", "number", 148.0, minimum=0.0, maximum=2500.0, step=1.0,
+    Control("dense_tflops", "Dense throughput", "number", 148.0, minimum=0.0, maximum=2500.0, step=1.0,
             unit="TFLOPS", group="Design a chip (the star)",
-            help="Your chip's dense throughput at the chosen precision, in 10^12 operations per second."),
+            help="Your chip's dense throughput at the chosen precision, in trillions of operations per second."),
     Control("precision", "Precision", "choice", "fp16", options=tuple((p, p) for p in PRECISION_BITS),
             group="Design a chip (the star)",
             help="The number format of that throughput: fp16 counts 16 bits per operation, fp8 and int8 count 8."),
@@ -137,7 +140,7 @@ def design_chip(dense_tflops: float, precision: str, die_area_mm2: float, interc
                 interconnect_gb_s=interconnect_gb_s, **{PRECISION_COLUMN[precision]: dense_tflops})
 
 
-def view(rule: str = "2023-10", chip: str = "H20", dense_tflops: float = 148.0, precision: str = "fp16",
+def view(rule: str = "2023-10", chip: str = "H100", dense_tflops: float = 148.0, precision: str = "fp16",
          die_area_mm2: float = 814.0, interconnect_gb_s: float = 900.0,
          market: str = "datacenter") -> ExplorerView:
     """The update function of the threshold explorer: control values in, a full view out.
@@ -205,11 +208,13 @@ def alt_text(v: ExplorerView, show_design: bool = True) -> str:
     return message
 
 
-def _regions(chart: svg.Chart, rule: str) -> None:
+def _regions(chart: svg.Chart, rule: str, labels: bool = True) -> None:
     if rule == "2022-10":
         color, opacity, hatch = REGION_LOOK["a.1"]
         chart.region(f"region {A_2022}", R22.tpp_threshold, TPP_RANGE[1], *PD_RANGE, color, opacity, hatch)
         chart.rule_line("line TPP 4800", "x", R22.tpp_threshold, VERMILLION)
+        if not labels:
+            return
         chart.text("region label", "3A090.a if links ≥ 600 GB/s", PLOT_RIGHT - 6, chart.y(0.6), TICK_SIZE,
                    "end", bold=True)
         chart.text("region label", "not controlled", chart.x(TPP_RANGE[0]) + 6, chart.y(1.0), TICK_SIZE)
@@ -222,11 +227,12 @@ def _regions(chart: svg.Chart, rule: str) -> None:
         color, opacity, hatch = REGION_LOOK[key]
         chart.region(role, *box, color, opacity, hatch)
     chart.rule_line("line TPP 4800", "x", t, VERMILLION)
+    if not labels:
+        return
     chart.text("region label", "a.1: TPP ≥ 4,800", PLOT_RIGHT - 6, chart.y(0.6), TICK_SIZE, "end", bold=True)
-    chart.text("region label", "a.2", chart.x(floor) + 5, chart.y(PD_RANGE[1]) + 17, TICK_SIZE, bold=True)
+    chart.text("region label", "a.2", chart.x(floor) + 5, INSET_BOX[3] + 20, TICK_SIZE, bold=True)
     chart.text("region label", "b.2", chart.x(floor) + 5, chart.y(R23.pd_a2) + 16, TICK_SIZE, bold=True)
     chart.text("region label", "b.1", chart.x(t) - 5, chart.y(R23.pd_b1) - 5, TICK_SIZE, "end", bold=True)
-    chart.text("region label", "not controlled", chart.x(TPP_RANGE[0]) + 6, chart.y(0.6), TICK_SIZE)
 
 
 def _position(chart: svg.Chart, tpp: float, pd: float | None) -> tuple[float, float]:
@@ -258,27 +264,73 @@ def chart(v: ExplorerView, show_design: bool = True, chart_id: str = "explorer")
     for point in v.points:
         if point.tpp is not None:
             groups.setdefault((point.tpp, point.performance_density, point.status), []).append(point)
-    placed = []
-    for (tpp, pd, status), members in sorted(groups.items(), key=lambda g: g[0][2] != CONTROLLED):
-        mark = STATUS_MARK[status]
-        px, py = _position(c, tpp, pd)
-        # a controlled square is drawn larger, so a freed twin at the same spot shows inside it
-        size = 6.5 if status == CONTROLLED else 4.6
-        c.marker(f"chip {status}", px, py, mark["shape"], mark["color"], size, filled=pd is not None,
-                 name=" / ".join(m.short_name for m in members))
-        placed.append((px, py, members, size))
-    selected_xy = None
-    if v.selected.tpp is not None:
-        selected_xy = _position(c, v.selected.tpp, v.selected.performance_density)
-        c.marker("selected chip", *selected_xy, "ring", "currentColor", 11.0, filled=False,
+    marks = sorted(groups.items(), key=lambda g: g[0][2] != CONTROLLED)
+    _markers(c, marks)
+    zoom = _zoom(c, v, marks, show_design)
+    selected = (v.selected.tpp, v.selected.performance_density)
+    if show_design and v.selected.tpp is not None:
+        c.marker("selected chip", *_position(c, *selected), "ring", "currentColor", 11.0, filled=False,
                  name=v.selected.short_name)
-    if show_design:
         _design(c, v)
-    placed.sort(key=lambda entry: (not any(m.name == v.selected.name for m in entry[2]), entry[0]))
-    for px, py, members, size in placed:
-        c.label("chip label", " / ".join(m.short_name for m in members), px, py, LABEL_SIZE,
-                clearance=size + (6.0 if selected_xy == (px, py) else 1.0))
+    _labels(c, [m for m in marks if not _in_zoom(*m[0][:2])], v.selected.name, show_design)
+    _labels(zoom, [m for m in marks if _in_zoom(*m[0][:2])], v.selected.name, show_design)
     return c
+
+
+def _size(status: str) -> float:
+    # a controlled square is drawn larger, so a freed twin at the same spot shows inside it
+    return 6.5 if status == CONTROLLED else 4.6
+
+
+def _markers(c: svg.Chart, marks) -> None:
+    for (tpp, pd, status), members in marks:
+        look = STATUS_MARK[status]
+        c.marker(f"chip {status}", *_position(c, tpp, pd), look["shape"], look["color"], _size(status),
+                 filled=pd is not None, name=" / ".join(m.short_name for m in members))
+
+
+def _labels(c: svg.Chart, marks, selected: str, show_design: bool) -> None:
+    """Label each group of chips, the selected chip first."""
+    ordered = sorted(marks, key=lambda m: (not any(p.name == selected for p in m[1]), m[0][0]))
+    for (tpp, pd, status), members in ordered:
+        ringed = show_design and any(p.name == selected for p in members)
+        c.label("chip label", " / ".join(m.short_name for m in members), *_position(c, tpp, pd), LABEL_SIZE,
+                clearance=_size(status) + (6.0 if ringed else 1.0))
+
+
+def _in_zoom(tpp: float | None, pd: float | None) -> bool:
+    return (tpp is not None and pd is not None and ZOOM_TPP[0] <= tpp <= ZOOM_TPP[1]
+            and ZOOM_PD[0] <= pd <= ZOOM_PD[1])
+
+
+def _zoom(c: svg.Chart, v: ExplorerView, marks, show_design: bool) -> svg.Chart:
+    """The crowded area around TPP 4,800, enlarged in an inset at the top left (its chips are
+    labelled there); a dashed box marks the area on the main chart."""
+    corners = (c.x(ZOOM_TPP[0]), c.y(ZOOM_PD[1]), c.x(ZOOM_TPP[1]), c.y(ZOOM_PD[0]))
+    c.items.append(svg.Item("line", "zoom area", f'<rect x="{svg.number(corners[0])}" y="{svg.number(corners[1])}" '
+                                                 f'width="{svg.number(corners[2] - corners[0])}" '
+                                                 f'height="{svg.number(corners[3] - corners[1])}" fill="none" '
+                                                 f'stroke="currentColor" stroke-width="1" stroke-dasharray="3 2"/>'))
+    box = svg.Box(*INSET_BOX)
+    x = svg.Scale(*ZOOM_TPP, box.x0 + 6, box.x1 - 6, log=True)
+    y = svg.Scale(*ZOOM_PD, box.y1 - 6, box.y0 + 22)
+    z = c.inset("zoom", box, x, y)
+    _regions(z, v.rule, labels=False)
+    z.text("zoom title", "enlarged", box.x0 + 5, box.y0 + 16, TICK_SIZE, bold=True)
+    z.text("zoom tick", "4,800", x(R23.tpp_threshold) + 3, box.y1 - 6, TICK_SIZE)
+    if v.rule == "2023-10":
+        z.text("zoom tick", "5.92", box.x0 + 5, y(R23.pd_a2) - 4, TICK_SIZE)
+    inside = [m for m in marks if _in_zoom(*m[0][:2])]
+    _markers(z, inside)
+    if show_design and _in_zoom(v.selected.tpp, v.selected.performance_density):
+        z.marker("selected chip", *_position(z, v.selected.tpp, v.selected.performance_density), "ring",
+                 "currentColor", 11.0, filled=False, name=v.selected.short_name)
+    d = v.design
+    if show_design and _in_zoom(d.tpp, d.performance_density):
+        z.marker("design", *_position(z, d.tpp, d.performance_density), "star",
+                 STATUS_MARK[v.design_result.status]["color"], 10.0, filled=False, name="your design",
+                 stroke_width=2.2)
+    return z
 
 
 def _design(c: svg.Chart, v: ExplorerView) -> None:
@@ -298,24 +350,30 @@ def _design(c: svg.Chart, v: ExplorerView) -> None:
     else:
         py = c.y(pd) if pd is not None else STRIP_Y
     c.marker("design", px, py, "star", mark["color"], 10.0, filled=False, name="your design", stroke_width=2.2)
-    verdict = v.design_result.verdict.replace("3A090.", "")
-    text = f"{arrow} your design, off the scale:\n{verdict}" if arrow else f"your design: {verdict}"
+    verdict = v.design_result.short_verdict
+    text = f"{arrow} your design\n(off the scale):\n{verdict}" if arrow else f"your design: {verdict}"
     c.label("design label", text, px, py, LABEL_SIZE, bold=True, clearance=11.0)
 
 
-def legend_entries(rule: str, show_design: bool = True) -> list[tuple[str, str]]:
-    """The legend: what each colour, hatch and marker means."""
-    entries = []
+def legend_entries(rule: str, show_design: bool = True, statuses: tuple[str, ...] = tuple(STATUS_MARK),
+                   hollow: bool = True) -> list[tuple[str, str]]:
+    """The legend: what each colour, hatch and marker on the chart means (only what it shows)."""
+    entries = [('<svg width="18" height="14" viewBox="0 0 18 14" aria-hidden="true" focusable="false">'
+                '<rect x="0.5" y="0.5" width="17" height="13" fill="none" stroke="currentColor"/></svg>',
+                "unshaded: not controlled")]
     if rule == "2022-10":
         entries.append((_region_swatch("a.1"), "3A090.a: TPP ≥ 4,800 with links ≥ 600 GB/s"))
     else:
         entries += [(_region_swatch("a.1"), "a.1: licence required"), (_region_swatch("a.2"), "a.2: licence required"),
                     (_region_swatch("b"), "b.1, b.2: lighter tier")]
-    entries += [(svg.swatch_svg(m["shape"], m["color"]), status) for status, m in STATUS_MARK.items()]
-    entries.append((svg.swatch_svg("circle", BLUE, filled=False), "hollow: die area unknown"))
-    entries.append((svg.swatch_svg("ring", "currentColor", filled=False, size=7), "selected chip"))
+    entries += [(svg.swatch_svg(m["shape"], m["color"]), status) for status, m in STATUS_MARK.items()
+                if status in statuses]
+    if hollow:
+        entries.append((svg.swatch_svg("square", VERMILLION, filled=False), "hollow: die area unknown"))
     if show_design:
-        entries.append((svg.swatch_svg("star", "currentColor", filled=False, size=7), "your design (colour = status)"))
+        entries.append((svg.swatch_svg("ring", "currentColor", filled=False, size=7), "selected chip"))
+        entries.append((svg.swatch_svg("star", "currentColor", filled=False, size=7),
+                        "your design (blue: not controlled; orange-red: controlled)"))
     return entries
 
 
@@ -327,11 +385,12 @@ def _region_swatch(key: str) -> str:
 
 
 def caption(rule: str) -> str:
+    zoom = " The box at the top left enlarges the crowded area around TPP 4,800 (dashed on the chart)."
     if rule == "2022-10":
         return ("Markers show each chip's status under the 2022 rule, which also needs chip-to-chip links of "
-                "600 GB/s or more; performance density played no part in it.")
+                "600 GB/s or more; performance density played no part in it." + zoom)
     return ("Markers show each chip's status under the 2023 rule. The shaded areas apply to datacenter chips; "
-            "Note 2 frees consumer chips below TPP 4,800 wherever they sit.")
+            "Note 2 frees consumer chips below TPP 4,800 wherever they sit." + zoom)
 
 
 SOURCE = "book/data/chips.csv (vendor datasheets and reports; dense figures); rule lines: 87 FR 62186, 88 FR 73458."
@@ -340,7 +399,11 @@ SOURCE = "book/data/chips.csv (vendor datasheets and reports; dense figures); ru
 def figure(v: ExplorerView, show_design: bool = True, chart_id: str = "explorer") -> Figure:
     """The chart with its title, legend, caption and source, as HTML."""
     c = chart(v, show_design, chart_id)
-    html = figure_html(c.svg(), c.title, caption(v.rule), SOURCE, legend_html(legend_entries(v.rule, show_design)))
+    shown = [p for p in v.points if p.tpp is not None]
+    statuses = tuple(s for s in STATUS_MARK if any(p.status == s for p in shown))
+    hollow = any(p.performance_density is None for p in shown)
+    legend = legend_html(legend_entries(v.rule, show_design, statuses, hollow))
+    html = figure_html(c.svg(), c.title, caption(v.rule), SOURCE, legend)
     return Figure(html, c.description)
 
 
