@@ -12,6 +12,27 @@ SITE = ROOT / "_build" / "html"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_configure(config) -> None:
+    """On a whole-suite run, start the students' install test in the background at once (it mostly
+    waits on downloads), so that its minute or two overlaps the other tests. Only the process that
+    starts the run does this; test workers inherit the location of its results."""
+    if hasattr(config, "workerinput"):
+        return
+    asked = [str(arg) for arg in config.args]
+    whole_suite = not asked or any(Path(arg).resolve() in (ROOT, ROOT / "tests") for arg in asked)
+    wanted = whole_suite or any("test_student_setup" in arg for arg in asked)
+    deselected = any("test_student_setup" in str(arg) for arg in (config.getoption("deselect") or []))
+    if wanted and not deselected and not config.getoption("keyword") and not config.option.collectonly:
+        from tests.test_student_setup import start_in_background
+        start_in_background()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the students' install test last: by then its background set-up has had the longest
+    time to finish, and no other test waits behind it."""
+    items.sort(key=lambda item: "test_student_setup" in item.nodeid)
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site. In CI a missing build is a failure; elsewhere the test skips with the reason."""

