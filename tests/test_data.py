@@ -50,3 +50,27 @@ def test_timeline_citations_are_in_the_bibliography():
     bib = (DATA_DIR.parent.parent / "chapters" / "references.bib").read_text(encoding="utf-8")
     for event in load_timeline():
         assert "{" + event.citation + "," in bib, f"{event.citation} is not in references.bib"
+
+
+def test_corrected_facts_stay_corrected():
+    # checked against the sources named in the rows (a fact-check of chapter 1, Nov 2026)
+    from book.export_controls import RULES
+    from book.hardware import get_chip
+    events = {event.short: event for event in load_timeline()}
+    notice = events["A100 and H100 need a licence"]
+    assert notice.date == date(2022, 8, 26) and notice.citation == "nvidia2022_8k"
+    assert RULES["2022-10"].announced == date(2022, 10, 7) and RULES["2022-10"].effective == date(2022, 10, 21)
+    assert "21 Oct" in events["Oct 2022 rule"].note
+    assert "memory bandwidth" in events["H20 needs a licence"].measure
+    assert "910B, 910C and 910D" in events["Diffusion rule rescinded"].measure
+    ascend = get_chip("Ascend 910")
+    assert ascend.tdp_w == 310 and "350 W" in ascend.note
+
+
+def test_chapter_1_says_what_the_ascend_guidance_says():
+    import nbformat
+    text = "\n".join(c.source for c in nbformat.read(DATA_DIR.parent.parent / "chapters" / "01_containment.ipynb",
+                                                     as_version=4).cells if c.cell_type == "markdown")
+    assert "does not apply to them in practice" not in text
+    assert "General Prohibition 10" in text and "bis2025gp10" in text
+    assert "26 August 2022" in text and "nvidia2022_8k" in text
