@@ -29,9 +29,11 @@ def test_every_row_has_a_source(path: Path):
 
 @pytest.mark.parametrize("path", TABLES, ids=lambda p: p.name)
 def test_every_table_has_a_loader_that_validates_it(path: Path):
+    from book.architecture import load_architectures
     from book.hardware import load_chips
     from book.timeline import load_timeline
-    loaders = {"chips.csv": load_chips, "control_timeline.csv": load_timeline}
+    loaders = {"chips.csv": load_chips, "control_timeline.csv": load_timeline,
+               "architectures.csv": load_architectures}
     assert path.name in loaders, f"{path.name} has no validating loader in book/"
     assert loaders[path.name]()
 

@@ -1,0 +1,127 @@
+"""A simple model of communication against computation in expert-parallel MoE training.
+
+In a mixture-of-experts layer each token is sent to the GPUs holding the experts its router
+picked ("dispatch"), processed there, and sent back ("combine"). When the experts sit on other
+GPUs, every token crosses a link twice per MoE layer. This module compares, for one token and
+one MoE layer on one GPU:
+
+* **send time**: the bytes the token puts on the link, divided by the link's bandwidth;
+* **compute time**: the FLOPs its experts spend on it, divided by the GPU's dense peak times the
+  utilisation actually reached (MFU).
+
+When send time exceeds compute time, the GPU waits on the link: communication dominates. Two
+of DeepSeek-V3's remedies are modelled: **node-limited routing** (a token's experts lie on at
+most M nodes, so it crosses the slow inter-node link at most M times and fans out inside the
+node over NVLink) and **overlap** (DualPipe computes one micro-batch while another is in
+flight, so what matters is the larger of the two times, not their sum).
+
+Simplifications, stated so they can be questioned: one token in isolation (no batching effects
+on the link), links fully used at their nominal bandwidth, every routed expert on another GPU,
+no shared-expert traffic, no attention or pipeline traffic, and perfect overlap when overlap is
+on. The numbers are orders of magnitude for comparing designs, not predictions of a real
+cluster. Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def _positive(name: str, value: object, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: object, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def bytes_per_token(hidden: int, routed_per_token: int, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
+                    node_limit: int | None = None) -> float:
+    """Bytes one token sends over a link in one MoE layer: its hidden vector out to each copy
+    (dispatch, at ``dispatch_bytes`` per number) and back (combine, at ``combine_bytes``).
+
+    With ``node_limit`` M, the token crosses the inter-node link once per node, at most M times,
+    however many experts it uses there. DeepSeek-V3 dispatches in FP8 (1 byte) and combines in
+    BF16 (2 bytes).
+    """
+    _count("hidden", hidden)
+    copies = _count("routed_per_token", routed_per_token)
+    if node_limit is not None:
+        copies = min(copies, _count("node_limit", node_limit))
+    return copies * hidden * (_positive("dispatch_bytes", dispatch_bytes) + _positive("combine_bytes", combine_bytes))
+
+
+def expert_flops_per_token(hidden: int, expert_hidden: int, routed_per_token: int, training: bool = True) -> float:
+    """FLOPs a token's routed experts spend on it in one layer: each SwiGLU expert multiplies by
+    three h x f matrices (2 FLOPs per weight), and training adds a backward pass of twice that."""
+    per_expert = 2 * 3 * _count("hidden", hidden) * _count("expert_hidden", expert_hidden)
+    return (3 if training else 1) * _count("routed_per_token", routed_per_token) * per_expert
+
+
+def send_seconds(n_bytes: float, link_gb_s: float, training: bool = True) -> float:
+    """Time to move ``n_bytes`` over a link of ``link_gb_s`` GB/s (10^9 bytes per second).
+    Training sends gradients back the same way, doubling the traffic."""
+    return (2 if training else 1) * _positive("n_bytes", n_bytes, allow_zero=True) / (_positive("link_gb_s", link_gb_s) * 1e9)
+
+
+def compute_seconds(flops: float, peak_tflops: float, mfu: float) -> float:
+    """Time to do ``flops`` on a chip with a dense peak of ``peak_tflops`` at utilisation ``mfu``."""
+    _positive("flops", flops, allow_zero=True)
+    if isinstance(mfu, bool) or not isinstance(mfu, (int, float)) or not 0 < mfu <= 1:
+        raise ValueError(f"mfu must be a fraction in (0, 1], got {mfu!r}")
+    return flops / (_positive("peak_tflops", peak_tflops) * 1e12 * mfu)
+
+
+@dataclass(frozen=True)
+class LinkBudget:
+    """Send and compute time of one token in one MoE layer, and what they imply."""
+
+    send_s: float
+    compute_s: float
+    overlap: bool
+
+    @property
+    def ratio(self) -> float:
+        """Communication time per unit of computation time (above 1: communication dominates)."""
+        return self.send_s / self.compute_s
+
+    @property
+    def step_s(self) -> float:
+        """Time per token and layer: the larger of the two when overlapped, their sum otherwise."""
+        return max(self.send_s, self.compute_s) if self.overlap else self.send_s + self.compute_s
+
+    @property
+    def compute_share(self) -> float:
+        """The share of the step the GPU spends computing (1.0: never waits on the link)."""
+        return self.compute_s / self.step_s
+
+    @property
+    def bottleneck(self) -> str:
+        return "communication" if self.send_s > self.compute_s else "computation"
+
+
+def link_budget(hidden: int, expert_hidden: int, routed_per_token: int, link_gb_s: float, peak_tflops: float,
+                mfu: float, node_limit: int | None = None, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
+                overlap: bool = False, training: bool = True) -> LinkBudget:
+    """Send time against compute time for one token in one MoE layer (see the module docstring)."""
+    sent = bytes_per_token(hidden, routed_per_token, dispatch_bytes, combine_bytes, node_limit)
+    flops = expert_flops_per_token(hidden, expert_hidden, routed_per_token, training)
+    return LinkBudget(send_seconds(sent, link_gb_s, training), compute_seconds(flops, peak_tflops, mfu), overlap)
+
+
+def break_even_bandwidth(hidden: int, expert_hidden: int, routed_per_token: int, peak_tflops: float, mfu: float,
+                         node_limit: int | None = None, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
+                         training: bool = True) -> float:
+    """The link bandwidth (GB/s) at which send time equals compute time: below it, the link is
+    the bottleneck."""
+    sent = bytes_per_token(hidden, routed_per_token, dispatch_bytes, combine_bytes, node_limit)
+    flops = expert_flops_per_token(hidden, expert_hidden, routed_per_token, training)
+    seconds = compute_seconds(flops, peak_tflops, mfu)
+    return (2 if training else 1) * sent / seconds / 1e9
