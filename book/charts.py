@@ -157,3 +157,78 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
                       "catalogue are left out.",
                       "book/data/chips.csv (datasheets and reports; dense FP16 figures).",
                       bytes_per_flop_alt(chips, highlight))
+
+
+# ---- communication against computation in expert parallelism ------------------------------------
+
+#: links a chapter 2 reader meets: tick label -> aggregate GB/s per GPU
+LINKS = {"50\nIB": 50.0, "160\nH800\nreached": 160.0, "400\nH800": 400.0, "900\nH100": 900.0}
+
+
+def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
+                     node_limit: int) -> MplFigure:
+    """Communication time per unit of computation time against link bandwidth (both log scales),
+    with and without node-limited routing; above the line at 1 the link binds."""
+    import numpy as np
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    from book.expert_parallel import link_budget
+
+    style.apply()
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.4))
+    ax = fig.add_subplot()
+    bandwidths = np.geomspace(20, 2000, 120)
+    for limit, look in ((None, {"color": style.OKABE_ITO["vermillion"], "linestyle": "-"}),
+                        (node_limit, {"color": style.OKABE_ITO["blue"], "linestyle": "--"})):
+        ratios = [link_budget(hidden, expert_hidden, routed, float(b), peak_tflops, mfu, node_limit=limit).ratio
+                  for b in bandwidths]
+        label = "experts on any node" if limit is None else f"at most {limit} nodes per token"
+        ax.plot(bandwidths, ratios, linewidth=2.2, label=label, **look)
+    ax.axhline(1.0, color="#555555", linewidth=1)
+    ax.text(1900, 1.12, "above 1, the link binds", fontsize=style.MIN_FONT_PT, color="#333333", ha="right",
+            va="bottom")
+    for bandwidth in LINKS.values():
+        ax.axvline(bandwidth, color="#888888", linewidth=0.8, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(20, 2000)
+    ax.set_ylim(0.02, 8)
+    # the real links are the x ticks, named under their bandwidth
+    ax.xaxis.set_major_locator(FixedLocator(list(LINKS.values())))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: next(k for k, v in LINKS.items() if v == value)))
+    ax.yaxis.set_major_locator(FixedLocator([0.05, 0.1, 0.25, 0.5, 1, 2, 4]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_minor_locator(NullLocator())
+    ax.set_xlabel("Link bandwidth per GPU (GB/s, log scale)")
+    ax.set_ylabel("Communication ÷ computation")
+    ax.legend(loc="lower left")
+    fig.subplots_adjust(left=0.15, bottom=0.24, right=0.97, top=0.97)
+    return fig
+
+
+def link_budget_alt(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
+                    node_limit: int) -> str:
+    from book.expert_parallel import break_even_bandwidth, link_budget
+
+    free = break_even_bandwidth(hidden, expert_hidden, routed, peak_tflops, mfu)
+    limited = break_even_bandwidth(hidden, expert_hidden, routed, peak_tflops, mfu, node_limit=node_limit)
+    ib = link_budget(hidden, expert_hidden, routed, 50.0, peak_tflops, mfu, node_limit=node_limit).ratio
+    return (f"Line chart of communication time per unit of computation time against link bandwidth. The link binds "
+            f"below {free:,.0f} GB/s when a token's {routed} experts sit on other nodes, and below {limited:,.0f} GB/s "
+            f"with at most {node_limit} nodes per token. At InfiniBand's 50 GB/s the node-limited ratio is "
+            f"{ib:.1f}; the H800's NVLink, 160 GB/s achieved, stays below 1.")
+
+
+def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
+                       node_limit: int) -> Figure:
+    args = (hidden, expert_hidden, routed, peak_tflops, mfu, node_limit)
+    return _as_figure(link_budget_plot(*args), "When does the link, not the chip, set the pace?",
+                      f"One token in one MoE layer of DeepSeek-V3 in training: time to send it to its {routed} experts "
+                      f"and back, divided by the time they take to compute (dense FP8 peak {peak_tflops:,.0f} TFLOPS "
+                      f"at {mfu:.0%} utilisation). Dotted lines mark real links: InfiniBand (IB) between nodes; "
+                      "NVLink inside a node, as specified for the H800 and H100 and as DeepSeek reached it on the "
+                      "H800. A simple model: see its assumptions in the text.",
+                      "book/expert_parallel.py; DeepSeek-V3 technical report (arXiv:2412.19437) for the sizes and "
+                      "links; book/data/chips.csv.",
+                      link_budget_alt(*args))

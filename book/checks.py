@@ -143,9 +143,13 @@ def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     if item.tolerance.accepts(value, expected):
         return CORRECT, f"{fmt(value)}{item.unit_text} matches the model ({stated})."
     hints = [text_of(m.hint) for m in item.mistakes if math.isclose(value, float(m.value()), rel_tol=0.01)]
-    if item.tolerance.kind == "at least" and expected - 2 * item.tolerance.amount <= value < expected:
+    margin = item.tolerance.amount
+    if item.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
         hints.insert(0, f"{fmt(value)}{item.unit_text} is just below the line: a design there still escapes, "
                         "and the question asks for the smallest value the rule catches.")
+    if item.tolerance.kind == "at most" and expected < value <= expected + 2 * margin:
+        hints.insert(0, f"{fmt(value)}{item.unit_text} is just over the limit: that no longer fits, and the "
+                        "question asks for the largest value that does.")
     hint = " ".join([*hints[:1], item.hint_text])
     return WRONG, f"{fmt(value)}{item.unit_text} is not the expected value (answers count {stated}). Hint: {hint}"
 

@@ -220,18 +220,34 @@ def test_factor_hints_fire_only_where_they_belong():
 
 
 def _model_numbers() -> set[str]:
-    """Every number the models hold or derive that a hint may quote, as the hint would write it."""
+    """Every number the models and data hold, or the answer key names as a setting, that a hint may
+    quote, as the hint would write it."""
+    import dataclasses
+    import importlib
+    import pkgutil
+
+    import book.answers
+    from book import architecture
     from book.answers.exercise import fmt
     from book.export_controls import RULES
     from book.hardware import PRECISION_BITS, load_chips
-    values: set[float] = set(PRECISION_BITS.values())
+    values: set[float] = set(PRECISION_BITS.values()) | set(architecture.BYTES_PER_VALUE.values())
+    values |= {architecture.FLOPS_PER_PARAMETER_FORWARD, architecture.FLOPS_PER_PARAMETER_TRAINING}
     for rule in RULES.values():
         values.add(rule.announced.year)  # "the 2022 rule"
         values |= {v for v in (rule.tpp_threshold, rule.interconnect_threshold_gb_s, rule.tpp_density_floor,
                                rule.tpp_b1_floor, rule.pd_a2, rule.pd_b2, rule.pd_b1) if v is not None}
     for chip in load_chips():
-        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops) if v is not None}
-    return {fmt(v) for v in values} | {str(v) for v in values}
+        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops, chip.memory_gb)
+                   if v is not None}
+    for arch in architecture.load_architectures():
+        values |= {getattr(arch, f.name) for f in dataclasses.fields(arch)
+                   if isinstance(getattr(arch, f.name), (int, float)) and not isinstance(getattr(arch, f.name), bool)}
+    for info in pkgutil.iter_modules(book.answers.__path__):  # settings an exercise names (CONTEXT = 32_768...)
+        module = importlib.import_module(f"book.answers.{info.name}")
+        values |= {v for k, v in vars(module).items() if k.isupper() and isinstance(v, (int, float))}
+    shares = {f"{v:.0%}".rstrip("%") for v in values if 0 < v < 1}  # 0.4 quoted as "40%"
+    return {fmt(v) for v in values} | {str(v) for v in values} | shares
 
 
 @pytest.mark.parametrize("item", list(EXERCISES.values()), ids=lambda item: item.id)
@@ -264,8 +280,10 @@ def test_points_are_stated_in_the_exercise_notebook():
             section = re.search(rf"## Exercise {re.escape(number)}:.*?\*\*Points:\*\* ([^\n]*)", text, re.S)
             assert section, f"{notebook.name}: exercise {number} states no points"
             stated = section.group(1)
-            wanted = f"{item.points} for ({part})" if part else f"{item.points}."
-            assert wanted in stated, f"{item.id}: the notebook says {stated!r}, the key {item.points}"
+            if part:
+                assert f"{item.points} for ({part})" in stated, f"{item.id}: the notebook says {stated!r}"
+            else:
+                assert re.match(rf"{item.points}\b(?! for)", stated), f"{item.id}: the notebook says {stated!r}"
 
 
 def test_near_misses_get_a_hint_not_a_type_complaint():

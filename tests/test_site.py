@@ -53,17 +53,48 @@ SOLUTION_SIGNS = ["BEGIN SOLUTION", "END SOLUTION", "contains the worked solutio
                   "tpp_a100 = max(", "answer_1_6b = \"\"\"A threshold"]
 
 
+def solution_lines() -> dict[str, list[str]]:
+    """Per solutions notebook, the substantial code lines inside its solution regions (markdown
+    regions are rendered, so SOLUTION_SIGNS covers them) that appear nowhere in the chapters' own notebooks (which may share a line such as
+    ``rtx = get_chip("RTX 4090 D")``)."""
+    import nbformat
+    public = "\n".join(c.source for path in (ROOT / "chapters").glob("*.ipynb")
+                       for c in nbformat.read(path, as_version=4).cells)
+    found = {}
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        lines = []
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            inside = False
+            for line in cell.source.splitlines():
+                if "BEGIN SOLUTION" in line:
+                    inside = True
+                elif "END SOLUTION" in line:
+                    inside = False
+                elif (inside and len(line.strip()) >= 25 and "'" not in line and not line.strip().startswith("#")
+                      and line.strip() not in public):
+                    lines.append(line.strip())
+        found[path.stem] = lines
+    return found
+
+
 def test_student_edition_has_no_solutions(site):
     assert not (site / "solutions").exists()
-    for path, text in _all_text(site).items():
-        for sign in SOLUTION_SIGNS:
+    texts = _all_text(site)
+    signs = SOLUTION_SIGNS + [line for lines in solution_lines().values() for line in lines]
+    assert len(signs) > len(SOLUTION_SIGNS) + 10
+    for path, text in texts.items():
+        for sign in signs:
             assert sign not in text, f"{path.relative_to(site)} contains {sign!r}"
 
 
-def test_glued_numbers_are_resolved(site):
-    html = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
-    assert "glue:" not in html and "15,832" in html
+@pytest.mark.parametrize("page", ["01_containment", "02_deepseek_paradox"])
+def test_glued_numbers_and_references_are_resolved(site, page):
+    html = (site / "chapters" / f"{page}.html").read_text(encoding="utf-8")
+    assert "glue:" not in html and "{glue" not in html
     assert not re.search(r"\?\?", html), "an unresolved reference or citation"
+    assert {"01_containment": "15,832", "02_deepseek_paradox": "36.6"}[page] in html
 
 
 def test_citations_resolve_to_the_bibliography(site):
@@ -122,8 +153,11 @@ def test_exercises_page_offers_the_notebook(site):
 
 
 def test_instructor_edition_builds_with_the_solutions(instructor_site):
-    html = (instructor_site / "solutions" / "01_containment.html").read_text(encoding="utf-8")
-    text = _visible_text(html)
-    assert "tpp_a100 = max(" in text
+    for stem, lines in solution_lines().items():
+        text = _visible_text((instructor_site / "solutions" / f"{stem}.html").read_text(encoding="utf-8"))
+        assert lines, stem
+        for line in lines:  # so the student-edition test, which looks for these, would bite
+            assert line in text, f"the instructor edition of {stem} lacks {line!r}"
+    text = _visible_text((instructor_site / "solutions" / "01_containment.html").read_text(encoding="utf-8"))
     for sign in SOLUTION_SIGNS[2:]:
         assert sign in text, f"the instructor edition lacks {sign!r}: the student-edition test would not bite"

@@ -343,6 +343,7 @@ def test_browser_modules_import_only_the_standard_library():
             "            raise ImportError('not in the browser: ' + name)\n"
             "sys.meta_path.insert(0, Block())\n"
             "import book.dashboards.live, book.dashboards.threshold_explorer, book.dashboards.page\n"
+            "import book.dashboards.architecture_calculator, book.expert_parallel\n"
             "print(book.dashboards.live.update('threshold_explorer', '{}')[:10])\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

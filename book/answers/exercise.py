@@ -35,7 +35,9 @@ class Tolerance:
     * ``Tolerance.absolute(0.5)``: within 0.5 units either side;
     * ``Tolerance.at_least(1.0)``: a *boundary* answer, "the smallest value the rule catches":
       correct from the expected value up to (not including) 1 unit above it, wrong below it,
-      however close, because a value below the line is on the other side of it.
+      however close, because a value below the line is on the other side of it;
+    * ``Tolerance.at_most(1.0)``: the mirror image, "the largest number that still fits": correct
+      from just above 1 unit below the expected value up to it, wrong above it.
     """
 
     kind: str = "relative"
@@ -53,9 +55,13 @@ class Tolerance:
     def at_least(cls, margin: float) -> Tolerance:
         return cls("at least", margin)
 
+    @classmethod
+    def at_most(cls, margin: float) -> Tolerance:
+        return cls("at most", margin)
+
     def __post_init__(self) -> None:
-        if self.kind not in ("relative", "absolute", "at least"):
-            raise ValueError(f"kind must be 'relative', 'absolute' or 'at least', got {self.kind!r}")
+        if self.kind not in ("relative", "absolute", "at least", "at most"):
+            raise ValueError(f"kind must be 'relative', 'absolute', 'at least' or 'at most', got {self.kind!r}")
         if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
             raise ValueError(f"amount must be a positive number, got {self.amount!r}")
 
@@ -64,6 +70,8 @@ class Tolerance:
             return abs(value - expected) <= self.amount * abs(expected)
         if self.kind == "absolute":
             return abs(value - expected) <= self.amount
+        if self.kind == "at most":
+            return expected - self.amount < value <= expected
         return expected <= value < expected + self.amount
 
     def describe(self, unit: str = "") -> str:
@@ -73,6 +81,8 @@ class Tolerance:
             return f"within {self.amount:.0%}"
         if self.kind == "absolute":
             return f"within {fmt(self.amount)}{units}"
+        if self.kind == "at most":
+            return f"at the limit or less than {fmt(self.amount)} below it, never above it"
         return f"from the line up to {fmt(self.amount)}{units} above it, never below it"
 
 

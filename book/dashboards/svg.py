@@ -220,7 +220,7 @@ class Chart:
 
     # -- drawing ------------------------------------------------------------------------------
     def region(self, role: str, x0: float, x1: float, y0: float, y1: float, color: str, opacity: float,
-               hatch: str | None = None) -> Item | None:
+               hatch: str | None = None, hatch_color: str | None = None) -> Item | None:
         """A shaded rectangle in data coordinates (clipped to the scales), optionally hatched; None
         when it lies outside them."""
         lo_x, hi_x, lo_y, hi_y = max(x0, self.x.lo), min(x1, self.x.hi), max(y0, self.y.lo), min(y1, self.y.hi)
@@ -233,7 +233,9 @@ class Chart:
                     f'height="{number(box.y1 - box.y0)}"')
         svg = f'<rect {geometry} fill="{color}" fill-opacity="{number(opacity)}"/>'
         if hatch:
-            svg += f'<rect {geometry} fill="{self.pattern(role.replace(" ", "-").replace(".", ""), color, hatch)}"/>'
+            ink = hatch_color or color
+            name = f"{hatch}-{ink.lstrip('#').lower()}"
+            svg += f'<rect {geometry} fill="{self.pattern(name, ink, hatch)}"/>'
         return self._add(Item("region", role, svg, box=box, color=color, shape=hatch or "solid",
                               data={"x0": x0, "x1": x1, "y0": y0, "y1": y1}))
 

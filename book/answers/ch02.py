@@ -1,0 +1,181 @@
+"""Answer key for chapter 2, The DeepSeek paradox (exercises 2.1 to 2.7).
+
+Every expected value, hint number and likely mistake comes from the models
+(``book.architecture``, ``book.expert_parallel``) and the data tables.
+"""
+
+from __future__ import annotations
+
+from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
+from book.architecture import (MHA, MLA, chips_to_hold, concurrent_sequences, flops_per_token, get_architecture,
+                               kv_elements_per_token_per_layer, parameter_counts, weight_bytes)
+from book.expert_parallel import break_even_bandwidth, link_budget
+from book.hardware import get_chip
+
+# the settings the exercises use, named once
+CONTEXT = 32_768        # tokens per conversation
+SERVER = 8              # chips in one server
+MFU = 0.40              # utilisation assumed in the communication model
+NODE_LIMIT = 4          # DeepSeek-V3: a token's experts on at most 4 nodes
+IB_GB_S = 50.0          # InfiniBand per GPU, V3 report
+NVLINK_REACHED_GB_S = 160.0  # NVLink reached on the H800, V3 report
+
+LINK_CHOICES = ("InfiniBand between nodes", "NVLink inside a node", "neither")
+
+
+def _v3():
+    return get_architecture("DeepSeek-V3")
+
+
+def _v2():
+    return get_architecture("DeepSeek-V2")
+
+
+def _heads():
+    v3 = _v3()
+    return v3.heads, v3.head_dim
+
+
+def _mha() -> int:
+    return kv_elements_per_token_per_layer(MHA, *_heads())
+
+
+def _mla() -> int:
+    v3 = _v3()
+    return kv_elements_per_token_per_layer(MLA, *_heads(), kv_compression=v3.kv_compression, rope_dim=v3.rope_dim)
+
+
+def _conversations(model, chip: str) -> int:
+    return concurrent_sequences(model, get_chip(chip).memory_gb, SERVER, CONTEXT, "fp8", "bf16")
+
+
+def _chips(precision: str) -> int:
+    return chips_to_hold(weight_bytes(_v3(), precision), 80)
+
+
+def _h800_peak() -> float:
+    return get_chip("H800").fp8_tflops
+
+
+def _break_even(node_limit=None, training=True) -> float:
+    v3 = _v3()
+    return break_even_bandwidth(v3.hidden, v3.expert_hidden, v3.active_experts, _h800_peak(), MFU,
+                                node_limit=node_limit, training=training)
+
+
+def _binding_link() -> str:
+    v3 = _v3()
+    ib = link_budget(v3.hidden, v3.expert_hidden, v3.active_experts, IB_GB_S, _h800_peak(), MFU, node_limit=NODE_LIMIT)
+    nvlink = link_budget(v3.hidden, v3.expert_hidden, v3.active_experts, NVLINK_REACHED_GB_S, _h800_peak(), MFU)
+    binding = [name for name, budget in zip(LINK_CHOICES, (ib, nvlink)) if budget.ratio > 1]
+    return binding[0] if len(binding) == 1 else "neither" if not binding else "both"
+
+
+EXERCISES = [
+    Exercise(
+        id="2.1", title="FLOPs per token of a mixture of experts", kind="number", points=2, unit="GFLOP",
+        tolerance=Tolerance.relative(0.02),
+        expected=lambda: flops_per_token(_v3()) / 1e9,
+        hint="Forward, a token costs about 2 FLOPs per parameter it is multiplied by: count the active "
+             "parameters (attention, the dense layers, the shared and the routed experts it uses, the output "
+             "layer), not all of them.",
+        mistakes=(
+            Mistake(lambda: 2 * (parameter_counts(_v3()).total - parameter_counts(_v3()).input_embedding) / 1e9,
+                    "That is what a dense model of the same total size would spend: an MoE token uses only its "
+                    "active parameters."),
+            Mistake(lambda: 3 * flops_per_token(_v3()) / 1e9,
+                    "That is the training cost (about 6 FLOPs per active parameter); the question asks for the "
+                    "forward pass."),
+            Mistake(lambda: parameter_counts(_v3()).active_in_matmuls / 1e9,
+                    "That is the number of active parameters: each costs about 2 FLOPs (a multiply and an add)."),
+            Mistake(lambda: 2 * parameter_counts(_v3()).active / 1e9,
+                    "You counted the input embedding: it is a table look-up, not a multiplication."),
+        ),
+    ),
+    Exercise(
+        id="2.2a", title="Cache per token and layer: multi-head attention", kind="number", points=1,
+        tolerance=Tolerance.absolute(0.5),
+        expected=_mha,
+        hint="Every head caches a key and a value, each of the head's dimension.",
+        mistakes=(Mistake(lambda: _mha() / 2, "Each head caches a key *and* a value: twice that."),
+                  Mistake(lambda: 2 * _heads()[0], "Each key and value is a vector of the head dimension, not one number.")),
+    ),
+    Exercise(
+        id="2.2b", title="Cache per token and layer: latent attention", kind="number", points=1,
+        tolerance=Tolerance.absolute(0.5),
+        expected=_mla,
+        hint="MLA caches one compressed vector (d_c numbers) and one small positional key (d_R numbers) per token.",
+        mistakes=(Mistake(lambda: _v3().kv_compression, "Add the positional (RoPE) key that MLA caches beside the "
+                                                          "compressed vector."),),
+    ),
+    Exercise(
+        id="2.2c", title="How many times smaller", kind="number", points=1,
+        expected=lambda: _mha() / _mla(),
+        hint="Divide the multi-head figure by the latent-attention figure.",
+        mistakes=(Mistake(lambda: _mla() / _mha(), "Your value is the reciprocal: divide the other way round."),
+                  Mistake(lambda: 1 - _mla() / _mha(), "That is the share saved; the question asks how many times "
+                                                       "smaller.")),
+    ),
+    Exercise(
+        id="2.3", title="Conversations an H20 server holds", kind="number", points=3, unit="conversations",
+        tolerance=Tolerance.at_most(1.0),
+        expected=lambda: _conversations(_v3(), "H20"),
+        hint=lambda: (f"Memory left on {SERVER} chips of {fmt(get_chip('H20').memory_gb)} GB after the FP8 weights, "
+                      f"divided by one conversation's cache ({fmt(CONTEXT)} tokens × cached numbers per token over "
+                      "all layers × 2 bytes); keep the whole number."),
+        mistakes=(Mistake(lambda: _conversations(_v3(), "H800"),
+                          "That is the H800 server: with 80 GB chips the FP8 weights alone do not fit."),),
+    ),
+    Exercise(
+        id="2.4", title="What FP8 saves", kind="number", points=2, unit="chips",
+        tolerance=Tolerance.absolute(0.5),
+        expected=lambda: _chips("bf16") - _chips("fp8"),
+        hint="Hold the weights at 2 bytes per parameter, then at 1; round each up to whole 80 GB chips.",
+        mistakes=(Mistake(lambda: (weight_bytes(_v3(), "bf16") - weight_bytes(_v3(), "fp8")) / 1e9,
+                          "That is the memory saved in GB; the question asks for chips."),),
+    ),
+    Exercise(
+        id="2.5a", title="When the link binds", kind="number", points=3, unit="GB/s",
+        tolerance=Tolerance.relative(0.02),
+        expected=_break_even,
+        hint=lambda: ("Find the bandwidth at which sending a token to its experts and back takes as long as the "
+                      f"experts' computation at {MFU:.0%} of the H800's dense FP8 peak: use "
+                      "book.expert_parallel.break_even_bandwidth, with training on and no node limit."),
+        mistakes=(Mistake(lambda: _break_even(node_limit=NODE_LIMIT),
+                          "Half the answer: either you limited the token to 4 nodes (this question has no limit), or "
+                          "you left out the traffic of the backward pass."),
+                  Mistake(lambda: _break_even(training=False),
+                          "That is the forward pass alone; training also sends gradients back and computes twice as "
+                          "much again.")),
+    ),
+    Exercise(
+        id="2.5b", title="Which link binds", kind="choice", points=1, choices=LINK_CHOICES,
+        expected=_binding_link,
+        hint=lambda: (f"Compare each link's bandwidth with the break-even bandwidth: InfiniBand at {fmt(IB_GB_S)} "
+                      f"GB/s with node-limited routing ({NODE_LIMIT} nodes), NVLink at the {fmt(NVLINK_REACHED_GB_S)} "
+                      "GB/s DeepSeek reached, without a limit."),
+    ),
+    Exercise(
+        id="2.6", title="H20 against H800 for serving", kind="number", points=3, unit="conversations",
+        tolerance=Tolerance.absolute(0.5),
+        expected=lambda: _conversations(_v2(), "H20") - _conversations(_v2(), "H800"),
+        hint=lambda: (f"With the calculator, raise the conversations at a context of {fmt(CONTEXT)} tokens until each "
+                      "server needs a ninth chip; subtract the H800's largest number from the H20's."),
+        mistakes=(Mistake(lambda: _conversations(_v2(), "H20"), "That is the H20 server alone: subtract the H800's."),
+                  Mistake(lambda: _conversations(_v2(), "H800") - _conversations(_v2(), "H20"),
+                          "Wrong way round: the H20, with more memory per chip, holds more.")),
+    ),
+    Exercise(
+        id="2.7", title="The paradox against the counter-case", kind="text", points=5, min_words=80,
+        hint="Use at least two numbers from this notebook, and answer the strongest point of the other side.",
+        rubric={
+            "an efficiency number (FLOPs per token, cache size, FP8)": ("flop", "cache", "fp8", "%", "times", "x "),
+            "how the chip limits shaped the design (H800 link, InfiniBand, memory)": (
+                "h800", "link", "nvlink", "infiniband", "bandwidth", "interconnect", "export", "control"),
+            "the counter-case: cost curve, DeepSeek's own chips or future compute": (
+                "cost curve", "4x", "4 times", "hopper", "50,000", "50000", "million", "amodei", "brundage", "fleet"),
+            "a judgement: what would settle the question": ("evidence", "would show", "depends", "if ", "whether",
+                                                            "settle", "test"),
+        },
+    ),
+]
