@@ -162,13 +162,17 @@ def test_download_button_gives_the_notebook(browser, server):
         visit.close()
 
 
-def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server):
-    visit = Visit(browser, f"{server}/chapters/01_containment.html", width=390)
+CHAPTER_PAGES = [name for name in _pages() if name.startswith("chapters/") and name[9:11].isdigit()]
+
+
+@pytest.mark.parametrize("name", CHAPTER_PAGES)
+def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server, name):
+    visit = Visit(browser, f"{server}/{name}", width=390)
     try:
         page = visit.page
         rights = page.evaluate("[...document.querySelectorAll('main img, main svg[data-chart]')]"
                                ".map(e => e.getBoundingClientRect().right)")
-        assert len(rights) >= 4 and max(rights) <= 390 + 1
+        assert len(rights) >= 2 and max(rights) <= 390 + 1
         # every text in an SVG chart renders at 9 CSS px or more on the phone
         sizes = page.evaluate("""[...document.querySelectorAll('main svg[data-chart] text')].map(t => {
             const scale = t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width;
@@ -186,16 +190,18 @@ def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server
         visit.close()
 
 
-def test_figures_are_sharp_on_high_density_screens(visits):
+@pytest.mark.parametrize("name", CHAPTER_PAGES)
+def test_figures_are_sharp_on_high_density_screens(visits, name):
     # at 1280 px, every PNG figure has at least twice as many pixels as it is shown at
-    for natural, shown in visits["chapters/01_containment.html"].page.evaluate(
+    for natural, shown in visits[name].page.evaluate(
             "[...document.querySelectorAll('main img')].map(i => [i.naturalWidth, i.getBoundingClientRect().width])"):
         assert natural >= 2 * shown - 1, (natural, shown)
 
 
-def test_no_label_in_a_chart_overlaps_another(visits):
+@pytest.mark.parametrize("name", CHAPTER_PAGES)
+def test_no_label_in_a_chart_overlaps_another(visits, name):
     # the renderer's estimate of text widths, checked against what the browser really draws
-    overlaps = visits["chapters/01_containment.html"].page.evaluate("""() => {
+    overlaps = visits[name].page.evaluate("""() => {
         const found = [];
         for (const svg of document.querySelectorAll('main svg[data-chart]')) {
             const boxes = [...svg.querySelectorAll('text')].filter(t => !t.getAttribute('transform'))

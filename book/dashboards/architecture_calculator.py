@@ -19,6 +19,7 @@ from book.architecture import (ATTENTION_NAMES, GQA, MHA, MLA, Architecture, flo
 from book.dashboards import svg
 from book.dashboards.base import Control, Panel
 from book.export_controls import CANNOT_CLASSIFY, NOT_CONTROLLED, RULES, Classification, classify
+from book.display import Table, table
 from book.figure import Figure, figure_html, legend_html
 from book.hardware import Chip, get_chip, load_chips
 from book.palette import STATUS_MARK
@@ -257,8 +258,17 @@ def figure(v: CalculatorView, chart_id: str = "calculator") -> Figure:
     return Figure(figure_html(c.svg(), c.title, caption, source, legend), c.description)
 
 
+def chip_table(v: CalculatorView) -> Table:
+    """The chart's numbers as a table, one row per chip, fewest chips first."""
+    rows = sorted(v.fits, key=lambda f: (f.chips_needed, f.chip.short_name))
+    return table(((f.chip.short_name, f"{f.chip.memory_gb:,.0f}", f.chips_needed,
+                   "yes" if f.fits_one_server else "no", f.result.short_verdict) for f in rows),
+                 columns=("Chip", "GB per chip", "Chips needed", "One server?", f"{RULES[v.rule].label}"),
+                 numeric=("GB per chip", "Chips needed"), caption=f"Chips needed to hold {v.model.name}")
+
+
 def panel(v: CalculatorView) -> Panel:
-    return Panel(figure(v), texts(v))
+    return Panel(figure(v), texts(v), chip_table(v)._repr_html_())
 
 
 def dashboard():

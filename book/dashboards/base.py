@@ -92,6 +92,8 @@ class Panel:
     figure: Figure
     #: (heading, text) pairs, plain text, shown under the chart
     texts: tuple[tuple[str, str], ...]
+    #: optional HTML shown after the texts (e.g. the chart's numbers as a table)
+    extra_html: str = ""
 
     @property
     def alt(self) -> str:
@@ -104,7 +106,7 @@ class Panel:
     def html(self) -> str:
         """The figure, then the texts in a region a screen reader announces when it changes."""
         return (f'<div class="book-dashboard-figure">{self.figure.html}</div>'
-                f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>')
+                f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>{self.extra_html}')
 
 
 def render(dashboard: ModuleType, values: dict[str, object] | None = None) -> Panel:
