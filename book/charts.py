@@ -161,8 +161,9 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
 
 # ---- communication against computation in expert parallelism ------------------------------------
 
-#: links a chapter 2 reader meets: tick label -> aggregate GB/s per GPU
-LINKS = {"50\nIB": 50.0, "160\nH800\nreached": 160.0, "400\nH800": 400.0, "900\nH100": 900.0}
+#: links a chapter 2 reader meets: tick label -> GB/s per GPU in one direction (NVLink's published
+#: 900 and 400 GB/s count both directions together)
+LINKS = {"50\nIB": 50.0, "160\nH800\nreached": 160.0, "200\nH800": 200.0, "450\nH100": 450.0}
 
 
 def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
@@ -200,7 +201,7 @@ def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: 
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_minor_locator(NullLocator())
-    ax.set_xlabel("Link bandwidth per GPU (GB/s, log scale)")
+    ax.set_xlabel("Link bandwidth per GPU, one direction (GB/s, log scale)")
     ax.set_ylabel("Communication ÷ computation")
     ax.legend(loc="lower left")
     fig.subplots_adjust(left=0.15, bottom=0.24, right=0.97, top=0.97)
@@ -226,9 +227,10 @@ def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops
     return _as_figure(link_budget_plot(*args), "When does the link, not the chip, set the pace?",
                       f"One token in one MoE layer of DeepSeek-V3 in training: time to send it to its {routed} experts "
                       f"and back, divided by the time they take to compute (dense FP8 peak {peak_tflops:,.0f} TFLOPS "
-                      f"at {mfu:.0%} utilisation). Dotted lines mark real links: InfiniBand (IB) between nodes; "
-                      "NVLink inside a node, as specified for the H800 and H100 and as DeepSeek reached it on the "
-                      "H800. A simple model: see its assumptions in the text.",
+                      f"at {mfu:.0%} utilisation). Dotted lines mark real links, in one direction: InfiniBand (IB) "
+                      "between nodes; NVLink inside a node, as specified for the H800 and H100 (half their published "
+                      "two-way figures) and as DeepSeek reached it on the H800. A simple model: see its assumptions "
+                      "in the text.",
                       "book/expert_parallel.py; DeepSeek-V3 technical report (arXiv:2412.19437) for the sizes and "
                       "links; book/data/chips.csv.",
                       link_budget_alt(*args))

@@ -181,12 +181,13 @@ def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
         return INVALID, f"this exercise wants one of the texts {options} (in quotes), but got {_type_name(answer)}."
     given = _normalise_choice(answer)
     allowed = {_normalise_choice(option): option for option in item.choices}
+    allowed.update({_normalise_choice(alias): option for alias, option in item.aliases.items()})
     if given not in allowed:
         near = {_normalise_choice(key): hint for key, hint in item.near_misses.items()}
         if given in near:
             return WRONG, f"{answer!r} is not one of the options ({options}). Hint: {near[given]}"
         return INVALID, f"{answer!r} is not one of the options: {options}."
-    if given == _normalise_choice(str(item.expected())):
+    if allowed[given] == str(item.expected()):
         return CORRECT, f"{allowed[given]!r} is right."
     return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint_text}"
 

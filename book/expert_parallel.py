@@ -5,7 +5,8 @@ picked ("dispatch"), processed there, and sent back ("combine"). When the expert
 GPUs, every token crosses a link twice per MoE layer. This module compares, for one token and
 one MoE layer on one GPU:
 
-* **send time**: the bytes the token puts on the link, divided by the link's bandwidth;
+* **send time**: the bytes the token puts on the link, divided by the link's bandwidth in one
+  direction (NVLink's published 900 and 400 GB/s count both directions together: 450 and 200);
 * **compute time**: the FLOPs its experts spend on it, divided by the GPU's dense peak times the
   utilisation actually reached (MFU).
 
@@ -66,7 +67,7 @@ def expert_flops_per_token(hidden: int, expert_hidden: int, routed_per_token: in
 
 
 def send_seconds(n_bytes: float, link_gb_s: float, training: bool = True) -> float:
-    """Time to move ``n_bytes`` over a link of ``link_gb_s`` GB/s (10^9 bytes per second).
+    """Time to move ``n_bytes`` over a link of ``link_gb_s`` GB/s (10^9 bytes per second, one direction).
     Training sends gradients back the same way, doubling the traffic."""
     return (2 if training else 1) * _positive("n_bytes", n_bytes, allow_zero=True) / (_positive("link_gb_s", link_gb_s) * 1e9)
 

@@ -43,7 +43,8 @@ def test_attention_and_experts_change_memory_and_flops():
 def test_dense_models_ignore_active_experts_and_say_so():
     v = ac.view(model="DeepSeek LLM 67B", active_experts=2)
     assert v.active_parameters == parameter_counts(get_architecture("67B")).active_in_matmuls
-    assert "as a dense model, it uses all of them" in ac.texts(v)[0][1]
+    assert "a dense model uses every weight for every token, so the routed-experts control has no effect" in \
+        ac.texts(v)[0][1]
 
 
 def test_texts_and_alt_text_state_the_numbers():

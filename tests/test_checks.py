@@ -257,7 +257,8 @@ def test_every_number_in_a_hint_comes_from_the_models(item):
     texts = [item.hint_text] + [m.hint() if callable(m.hint) else m.hint for m in item.mistakes]
     for text in texts:
         # (paragraph names such as "a.1" and "Note 2" are names, not figures)
-        for number in re.findall(r"(?<![\w.])(?<!Note )\d[\d,]*(?:\.\d+)?", text):
+        # (powers of ten such as 10⁹ are units)
+        for number in re.findall(r"(?<![\w.])(?<!Note )\d[\d,]*(?:\.\d+)?(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
             assert number in known, f"{item.id}: {number!r} in a hint is not a figure of the models"
 
 

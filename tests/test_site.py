@@ -13,11 +13,19 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.site
 
 
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+def _entries(entries: list[dict]) -> list[str]:
+    files = []
+    for entry in entries:
+        files.append(entry["file"])
+        files += _entries(entry.get("sections", []))
+    return files
+
+
+def _toc_files(name: str = "_toc.yml") -> list[str]:
+    toc = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
     files = [toc["root"]]
     for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
+        files += _entries(part["chapters"])
     return files
 
 
@@ -139,11 +147,17 @@ def test_instructor_toc_is_the_student_toc_plus_solutions():
     parts = [part for part in instructor["parts"] if part["caption"] != "Solutions (instructors)"]
     assert parts == student["parts"], "the instructor toc must list every student page, in the same order"
     solutions = next(part for part in instructor["parts"] if part["caption"] == "Solutions (instructors)")
-    exercises = next(part for part in student["parts"] if part["caption"] == "Exercises")
-    assert [c["file"] for c in solutions["chapters"]] == [c["file"].replace("exercises/", "solutions/")
-                                                          for c in exercises["chapters"]]
+    exercises = [f for f in _toc_files() if f.startswith("exercises/")]
+    assert [c["file"] for c in solutions["chapters"]] == [f.replace("exercises/", "solutions/") for f in exercises]
     assert [c["file"] for c in solutions["chapters"]] == sorted(
         f"solutions/{p.stem}" for p in (ROOT / "solutions").glob("*.ipynb"))
+
+
+def test_each_chapter_is_followed_by_its_exercises():
+    files = _toc_files()
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        chapter = f"chapters/{path.stem}"
+        assert files[files.index(chapter) + 1] == f"exercises/{path.stem}", chapter
 
 
 def test_exercises_page_offers_the_notebook(site):

@@ -90,6 +90,8 @@ EXERCISES = [
                     "That is the number of active parameters: each costs about 2 FLOPs (a multiply and an add)."),
             Mistake(lambda: 2 * parameter_counts(_v3()).active / 1e9,
                     "You counted the input embedding: it is a table look-up, not a multiplication."),
+            Mistake(lambda: flops_per_token(_v3()),
+                    "That is in FLOP; the question asks for GFLOP (divide by 10⁹)."),
         ),
     ),
     Exercise(
@@ -98,15 +100,19 @@ EXERCISES = [
         expected=_mha,
         hint="Every head caches a key and a value, each of the head's dimension.",
         mistakes=(Mistake(lambda: _mha() / 2, "Each head caches a key *and* a value: twice that."),
-                  Mistake(lambda: 2 * _heads()[0], "Each key and value is a vector of the head dimension, not one number.")),
+                  Mistake(lambda: 2 * _heads()[0], "Each key and value is a vector of the head dimension, not one number."),
+                  Mistake(lambda: _mha() * _v3().layers, lambda: f"That is over all {_v3().layers} layers; the question "
+                                                                  "asks for one layer.")),
     ),
     Exercise(
         id="2.2b", title="Cache per token and layer: latent attention", kind="number", points=1,
         tolerance=Tolerance.absolute(0.5),
         expected=_mla,
         hint="MLA caches one compressed vector (d_c numbers) and one small positional key (d_R numbers) per token.",
-        mistakes=(Mistake(lambda: _v3().kv_compression, "Add the positional (RoPE) key that MLA caches beside the "
-                                                          "compressed vector."),),
+        mistakes=(Mistake(lambda: _v3().kv_compression, "Add the small positional key that MLA caches beside the "
+                                                          "compressed vector."),
+                  Mistake(lambda: _mla() * _v3().layers, lambda: f"That is over all {_v3().layers} layers; the question "
+                                                                  "asks for one layer.")),
     ),
     Exercise(
         id="2.2c", title="How many times smaller", kind="number", points=1,
@@ -123,16 +129,21 @@ EXERCISES = [
         hint=lambda: (f"Memory left on {SERVER} chips of {fmt(get_chip('H20').memory_gb)} GB after the FP8 weights, "
                       f"divided by one conversation's cache ({fmt(CONTEXT)} tokens × cached numbers per token over "
                       "all layers × 2 bytes); keep the whole number."),
-        mistakes=(Mistake(lambda: _conversations(_v3(), "H800"),
-                          "That is the H800 server: with 80 GB chips the FP8 weights alone do not fit."),),
+        mistakes=(Mistake(lambda: 0,
+                          "Zero: either the weights are at BF16 (the function's default; this question uses FP8) or "
+                          "you used 80 GB chips, on which even the FP8 weights do not fit."),),
     ),
     Exercise(
         id="2.4", title="What FP8 saves", kind="number", points=2, unit="chips",
-        tolerance=Tolerance.absolute(0.5),
+        tolerance=Tolerance.absolute(0.01),
         expected=lambda: _chips("bf16") - _chips("fp8"),
-        hint="Hold the weights at 2 bytes per parameter, then at 1; round each up to whole 80 GB chips.",
+        hint="Hold the weights at 2 bytes per parameter, then at 1; round each up to whole 80 GB chips, then subtract.",
         mistakes=(Mistake(lambda: (weight_bytes(_v3(), "bf16") - weight_bytes(_v3(), "fp8")) / 1e9,
-                          "That is the memory saved in GB; the question asks for chips."),),
+                          "That is the memory saved in GB; the question asks for chips."),
+                  Mistake(lambda: (weight_bytes(_v3(), "bf16") - weight_bytes(_v3(), "fp8")) / 80e9,
+                          "Chips come whole: round each count up to whole chips before subtracting."),
+                  Mistake(lambda: _chips("fp8"), "That is the number of chips at FP8; the question asks how many "
+                                                 "fewer than at BF16.")),
     ),
     Exercise(
         id="2.5a", title="When the link binds", kind="number", points=3, unit="GB/s",
@@ -142,14 +153,16 @@ EXERCISES = [
                       f"experts' computation at {MFU:.0%} of the H800's dense FP8 peak: use "
                       "book.expert_parallel.break_even_bandwidth, with training on and no node limit."),
         mistakes=(Mistake(lambda: _break_even(node_limit=NODE_LIMIT),
-                          "Half the answer: either you limited the token to 4 nodes (this question has no limit), or "
-                          "you left out the traffic of the backward pass."),
+                          "Half the answer: you limited the token to 4 nodes (this question has no limit), left out "
+                          "the traffic of the backward pass, or used the BF16 peak (this question uses FP8)."),
+                  Mistake(lambda: _break_even() * 1e9, "That is in bytes per second; the question asks for GB/s."),
                   Mistake(lambda: _break_even(training=False),
                           "That is the forward pass alone; training also sends gradients back and computes twice as "
                           "much again.")),
     ),
     Exercise(
         id="2.5b", title="Which link binds", kind="choice", points=1, choices=LINK_CHOICES,
+        aliases={"InfiniBand": LINK_CHOICES[0], "IB": LINK_CHOICES[0], "NVLink": LINK_CHOICES[1]},
         expected=_binding_link,
         hint=lambda: (f"Compare each link's bandwidth with the break-even bandwidth: InfiniBand at {fmt(IB_GB_S)} "
                       f"GB/s with node-limited routing ({NODE_LIMIT} nodes), NVLink at the {fmt(NVLINK_REACHED_GB_S)} "
@@ -169,13 +182,15 @@ EXERCISES = [
         id="2.7", title="The paradox against the counter-case", kind="text", points=5, min_words=80,
         hint="Use at least two numbers from this notebook, and answer the strongest point of the other side.",
         rubric={
-            "an efficiency number (FLOPs per token, cache size, FP8)": ("flop", "cache", "fp8", "%", "times", "x "),
+            "an efficiency number (FLOPs per token, cache size, FP8)": ("flop", "cache", "fp8", "times less",
+                                                                         "times fewer", "% of"),
             "how the chip limits shaped the design (H800 link, InfiniBand, memory)": (
-                "h800", "link", "nvlink", "infiniband", "bandwidth", "interconnect", "export", "control"),
+                "h800", "nvlink", "infiniband", "interconnect", "export control", "the controls"),
             "the counter-case: cost curve, DeepSeek's own chips or future compute": (
-                "cost curve", "4x", "4 times", "hopper", "50,000", "50000", "million", "amodei", "brundage", "fleet"),
-            "a judgement: what would settle the question": ("evidence", "would show", "depends", "if ", "whether",
-                                                            "settle", "test"),
+                "cost curve", "4x", "four times", "50,000", "hopper chips", "millions of chips", "amodei",
+                "brundage"),
+            "a judgement: what would settle the question": ("evidence", "would show", "would settle", "settle it",
+                                                            "test whether", "depends on whether"),
         },
     ),
 ]

@@ -19,11 +19,12 @@ def text_of(value: str | Callable[[], str]) -> str:
 
 
 def fmt(value: float) -> str:
-    """A number as a student reads it: 4,992 or 2.91 or 0.00412 (four significant figures)."""
+    """A number as a student reads it: 4,992 or 2.91 or 0.00412 or 1,998,848 (whole numbers in
+    full, others to four significant figures, very large or small ones in scientific notation)."""
+    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
+        return f"{value:,.0f}"
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return f"{value:.3g}"
-    if abs(value - round(value)) < 1e-9:
-        return f"{value:,.0f}"
     return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
@@ -82,7 +83,7 @@ class Tolerance:
         if self.kind == "absolute":
             return f"within {fmt(self.amount)}{units}"
         if self.kind == "at most":
-            return f"at the limit or less than {fmt(self.amount)} below it, never above it"
+            return f"at the limit or up to {fmt(self.amount)} below it, never above it"
         return f"from the line up to {fmt(self.amount)}{units} above it, never below it"
 
 
@@ -116,6 +117,8 @@ class Exercise:
     #: for choice exercises: answers outside the options that deserve a hint, not "wrong kind"
     #: (e.g. "not controlled" where the question asks which clause decides)
     near_misses: dict[str, str] = field(default_factory=dict)
+    #: for choice exercises: other spellings of an option ("IB" for "InfiniBand between nodes")
+    aliases: dict[str, str] = field(default_factory=dict)
     min_words: int = 40
     #: for written answers: idea -> words whose presence suggests the idea is covered
     rubric: dict[str, tuple[str, ...]] = field(default_factory=dict)

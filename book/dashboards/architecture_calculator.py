@@ -159,7 +159,7 @@ def _gb(n_bytes: float) -> str:
 
 def _attention_words(arch: Architecture) -> str:
     words = ATTENTION_NAMES[arch.attention]
-    return f"{words} ({arch.kv_heads} key-value heads)" if arch.attention == GQA else words
+    return f"{words} with {arch.kv_heads} key-value heads" if arch.attention == GQA else words
 
 
 def texts(v: CalculatorView) -> tuple[tuple[str, str], ...]:
@@ -168,31 +168,43 @@ def texts(v: CalculatorView) -> tuple[tuple[str, str], ...]:
     compute = (f"{v.flops_per_token / 1e9:,.0f} GFLOP per token (forward pass): {v.active_parameters / 1e9:,.1f} "
                f"billion of its {v.total_parameters / 1e9:,.1f} billion parameters work on each token")
     compute += (f", {share:.0%} of what a dense model of the same size would spend." if m.moe else
-                "; as a dense model, it uses all of them.")
+                " (all but the input-embedding look-up): a dense model uses every weight for every token, so the "
+                "routed-experts control has no effect.")
+    if v.model.attention != v.base.attention:
+        compute += (f" Changed to {ATTENTION_NAMES[m.attention]}, the model has other projection matrices, so its "
+                    "parameters and computation change too.")
     memory = (f"weights {_gb(v.weight_bytes)} at {v.weight_precision.upper()}; KV cache {_gb(v.kv_bytes)} for "
               f"{v.sequences:,} conversation{'s' if v.sequences != 1 else ''} of {v.context:,} tokens with "
-              f"{_attention_words(m)} ({v.kv_elements_per_token:,} cached numbers per token over "
-              f"{m.layers} layers, at {v.kv_precision.upper()}); {_gb(v.total_bytes)} in all.")
+              f"{_attention_words(m)}: {v.kv_elements_per_token:,} cached numbers per token over "
+              f"{m.layers} layers, at {v.kv_precision.upper()}; {_gb(v.total_bytes)} in all.")
     fit = v.chip
     verdict = fit.result.short_verdict
     servers = "fits in one 8-chip server" if fit.fits_one_server else "needs more than one 8-chip server"
     chip_text = (f"{fit.chip.short_name} ({fit.chip.memory_gb:,.0f} GB): {fit.chips_needed} chips to hold it, so it "
                  f"{servers}. Under the {RULES[v.rule].label}: {verdict}.")
     free = [f.chip.short_name for f in v.fits if f.fits_one_server and f.result.controlled is False]
-    which = ("Chips that are not controlled and hold it in one 8-chip server: "
+    which = (f"chips under every line of the {RULES[v.rule].label} that hold it in one 8-chip server: "
              + (", ".join(free) if free else "none") + ".")
-    return (("Computation", compute), ("Memory", memory), ("Chosen chip", chip_text), ("Without a licence", which))
+    return (("Computation", compute), ("Memory", memory), ("Chosen chip", chip_text),
+            ("Not caught by the rule", which))
 
 
 def alt_text(v: CalculatorView) -> str:
     one_server = [f for f in v.fits if f.fits_one_server]
     free = [f for f in one_server if f.result.controlled is False]
-    return (f"Bar chart of how many chips of each kind hold {v.model.name} ({_gb(v.total_bytes)} of weights and "
-            f"cache). {len(one_server)} of {len(v.fits)} chips hold it within one 8-chip server"
-            + (f", of which {len(free)} are not controlled under the {RULES[v.rule].label}: "
-               f"{', '.join(f.chip.short_name for f in free)}." if free else
-               f"; none of those is free of the {RULES[v.rule].label}.")
-            + f" The {v.chip.chip.short_name} needs {v.chip.chips_needed}.")
+    head = (f"Bar chart of how many chips of each kind hold {v.model.name} ({_gb(v.total_bytes)} of weights and "
+            "cache). ")
+    if not one_server:
+        body = f"No chip of the {len(v.fits)} holds it within one 8-chip server."
+    else:
+        body = f"{len(one_server)} of {len(v.fits)} chips hold it within one 8-chip server"
+        if free:
+            verb = "is" if len(free) == 1 else "are"
+            body += (f"; of these, {', '.join(f.chip.short_name for f in free)} {verb} not controlled under the "
+                     f"{RULES[v.rule].label}.")
+        else:
+            body += f"; all of them are controlled under the {RULES[v.rule].label}."
+    return head + body + f" The {v.chip.chip.short_name} needs {v.chip.chips_needed}."
 
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 480.0, 26.0, 34.0, 112.0, 440.0
@@ -251,8 +263,9 @@ def figure(v: CalculatorView, chart_id: str = "calculator") -> Figure:
     legend = legend_html([(_bar_swatch(s), s) for s in STATUS_MARK if any(f.result.status == s for f in v.fits)])
     caption = (f"{v.model.name} with {_attention_words(v.model)}, weights at {v.weight_precision.upper()}, "
                f"{v.sequences:,} conversations of {v.context:,} tokens. Bars are coloured by each chip's status "
-               f"under the {RULES[v.rule].label}; the dashed line marks one 8-chip server. Memory only: it says "
-               "whether a model can be held, not how fast it runs.")
+               f"under the {RULES[v.rule].label} ('controlled' means its figures reach the rule's lines; chapter 1 "
+               "discusses how far US rules reach chips made elsewhere); the dashed line marks one 8-chip server. "
+               "Memory only: it says whether a model can be held, not how fast it runs.")
     source = ("book/data/architectures.csv (DeepSeek and Meta technical reports and model configurations); "
               "book/data/chips.csv")
     return Figure(figure_html(c.svg(), c.title, caption, source, legend), c.description)

@@ -17,7 +17,8 @@ runtime (``_static/offline/pyodide/``) and the browser's part of the ``book`` pa
 pages that have a dashboard; nothing of it loads until the reader asks.
 
 It also removes sphinx-thebe's hard-coded CDN address, which is dead code with Thebe off, gives
-the reference list ARIA roles a screen reader understands, and adds the book's own stylesheet
+the reference list ARIA roles a screen reader understands, names the navigation's collapse
+toggles, and adds the book's own stylesheet
 (``book/tooling/static/book.css``) to every page.
 
 ``TEST_ONLY`` packages (axe-core, for the accessibility tests) are fetched the same way by
@@ -181,17 +182,30 @@ def _prepare_assets(app, config) -> None:
     app.config._book_offline_assets = vendor_assets(Path(app.srcdir))
 
 
-def _copy_assets(app, exception) -> None:
-    """Copy the offline assets into the built site after every build, overwriting what is there
-    (Sphinx's own extra-file copy keeps stale copies of edited files)."""
-    if exception is None and app.builder.format == "html":
-        shutil.copytree(app.config._book_offline_assets / "_static" / "offline",
-                        Path(app.outdir) / "_static" / "offline", dirs_exist_ok=True)
+#: the theme's toggle for a chapter's sub-pages in the navigation has no accessible name
+_NAMELESS_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+_NAMED_TOGGLE = ('<summary aria-label="Show or hide the pages under this chapter">'
+                 '<span class="toctree-toggle" role="presentation">')
+
+
+def _finish_site(app, exception) -> None:
+    """After every build: copy the offline assets into the site, overwriting what is there
+    (Sphinx's own extra-file copy keeps stale copies of edited files), and name the theme's
+    navigation toggles for screen readers."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    shutil.copytree(app.config._book_offline_assets / "_static" / "offline", outdir / "_static" / "offline",
+                    dirs_exist_ok=True)
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if _NAMELESS_TOGGLE in text:
+            page.write_text(text.replace(_NAMELESS_TOGGLE, _NAMED_TOGGLE), encoding="utf-8")
 
 
 def setup(app):
     app.connect("config-inited", _prepare_assets)
-    app.connect("build-finished", _copy_assets)
+    app.connect("build-finished", _finish_site)
     app.add_css_file("offline/book.css")
     # after myst-nb's own handler (priority 500), which adds the per-page scripts
     app.connect("html-page-context", _clean_page, priority=900)
