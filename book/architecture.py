@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
 from book.tables import DATA_DIR, Column, TableError, read_table
+from book.validate import count, positive
 
 ARCHITECTURES_CSV = DATA_DIR / "architectures.csv"
 
@@ -41,20 +42,6 @@ FLOPS_PER_PARAMETER_TRAINING = 6
 
 #: bytes per number at each precision
 BYTES_PER_VALUE: dict[str, float] = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
-
-
-def _require_count(name: str, value: object, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
-
-
-def _require_positive(name: str, value: object, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
 
 
 def bytes_per_value(precision: str) -> float:
@@ -99,22 +86,22 @@ class Architecture:
         if self.attention not in ATTENTION:
             raise ValueError(f"attention must be one of {ATTENTION}, got {self.attention!r}")
         for name in ("layers", "hidden", "heads", "head_dim", "dense_ffn_hidden", "vocab"):
-            _require_count(name, getattr(self, name))
-        _require_count("dense_layers", self.dense_layers, low=0)
+            count(name, getattr(self, name))
+        count("dense_layers", self.dense_layers, low=0)
         if self.dense_layers > self.layers:
             raise ValueError(f"dense_layers must be <= layers ({self.layers}), got {self.dense_layers}")
         if self.attention == GQA:
-            _require_count("kv_heads", self.kv_heads)
+            count("kv_heads", self.kv_heads)
             if self.heads % self.kv_heads:
                 raise ValueError(f"kv_heads must divide heads ({self.heads}), got {self.kv_heads}")
         if self.attention == MLA:
             for name in ("kv_compression", "query_compression", "rope_dim"):
-                _require_count(name, getattr(self, name))
+                count(name, getattr(self, name))
         moe = [self.routed_experts, self.shared_experts, self.active_experts, self.expert_hidden]
         if any(v is not None for v in moe):
             for name in ("routed_experts", "active_experts", "expert_hidden"):
-                _require_count(name, getattr(self, name))
-            _require_count("shared_experts", self.shared_experts, low=0)
+                count(name, getattr(self, name))
+            count("shared_experts", self.shared_experts, low=0)
             if self.active_experts > self.routed_experts:
                 raise ValueError(f"active_experts must be <= routed_experts ({self.routed_experts}), "
                                  f"got {self.active_experts}")
@@ -233,17 +220,17 @@ def kv_elements_per_token_per_layer(attention: str, heads: int, head_dim: int, k
     """
     if attention not in ATTENTION:
         raise ValueError(f"attention must be one of {ATTENTION}, got {attention!r}")
-    _require_count("heads", heads)
-    _require_count("head_dim", head_dim)
+    count("heads", heads)
+    count("head_dim", head_dim)
     if attention == MHA:
         return 2 * heads * head_dim
     if attention == GQA:
-        _require_count("kv_heads", kv_heads)
+        count("kv_heads", kv_heads)
         if kv_heads > heads:
             raise ValueError(f"kv_heads must be <= heads ({heads}), got {kv_heads}")
         return 2 * kv_heads * head_dim
-    _require_count("kv_compression", kv_compression)
-    _require_count("rope_dim", rope_dim, low=0)
+    count("kv_compression", kv_compression)
+    count("rope_dim", rope_dim, low=0)
     return kv_compression + rope_dim
 
 
@@ -255,7 +242,7 @@ def kv_elements_per_token(arch: Architecture) -> int:
 
 def kv_cache_bytes(arch: Architecture, tokens: float, precision: str = "bf16") -> float:
     """The KV cache of ``tokens`` tokens (over all conversations) at ``precision``, in bytes."""
-    _require_positive("tokens", tokens, allow_zero=True)
+    positive("tokens", tokens, allow_zero=True)
     return kv_elements_per_token(arch) * tokens * bytes_per_value(precision)
 
 
@@ -280,15 +267,15 @@ def with_attention(arch: Architecture, attention: str, kv_heads: int | None = No
 
 def chips_to_hold(total_bytes: float, chip_memory_gb: float) -> int:
     """How many chips of ``chip_memory_gb`` GB it takes to hold ``total_bytes`` (weights and cache)."""
-    _require_positive("total_bytes", total_bytes, allow_zero=True)
-    memory = _require_positive("chip_memory_gb", chip_memory_gb) * 1e9
+    positive("total_bytes", total_bytes, allow_zero=True)
+    memory = positive("chip_memory_gb", chip_memory_gb) * 1e9
     return max(1, math.ceil(total_bytes / memory - 1e-12))
 
 
 def spare_bytes(arch: Architecture, chip_memory_gb: float, chips: int, weight_precision: str = "bf16") -> float:
     """Memory left for the KV cache once the weights are on ``chips`` chips (negative: no fit)."""
-    _require_count("chips", chips)
-    memory = _require_positive("chip_memory_gb", chip_memory_gb) * 1e9 * chips
+    count("chips", chips)
+    memory = positive("chip_memory_gb", chip_memory_gb) * 1e9 * chips
     return memory - weight_bytes(arch, weight_precision)
 
 
@@ -306,7 +293,7 @@ def max_context(arch: Architecture, chip_memory_gb: float, chips: int, weight_pr
 def concurrent_sequences(arch: Architecture, chip_memory_gb: float, chips: int, context: int,
                          weight_precision: str = "bf16", kv_precision: str = "bf16") -> int:
     """How many conversations of ``context`` tokens fit at once beside the weights."""
-    _require_count("context", context)
+    count("context", context)
     return max_context(arch, chip_memory_gb, chips, weight_precision, kv_precision) // context
 
 

@@ -25,22 +25,9 @@ cluster. Standard library only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-
-def _positive(name: str, value: object, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
-
-
-def _count(name: str, value: object, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
+from book.validate import count, positive
 
 
 def bytes_per_token(hidden: int, routed_per_token: int, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
@@ -52,32 +39,32 @@ def bytes_per_token(hidden: int, routed_per_token: int, dispatch_bytes: float = 
     however many experts it uses there. DeepSeek-V3 dispatches in FP8 (1 byte) and combines in
     BF16 (2 bytes).
     """
-    _count("hidden", hidden)
-    copies = _count("routed_per_token", routed_per_token)
+    count("hidden", hidden)
+    copies = count("routed_per_token", routed_per_token)
     if node_limit is not None:
-        copies = min(copies, _count("node_limit", node_limit))
-    return copies * hidden * (_positive("dispatch_bytes", dispatch_bytes) + _positive("combine_bytes", combine_bytes))
+        copies = min(copies, count("node_limit", node_limit))
+    return copies * hidden * (positive("dispatch_bytes", dispatch_bytes) + positive("combine_bytes", combine_bytes))
 
 
 def expert_flops_per_token(hidden: int, expert_hidden: int, routed_per_token: int, training: bool = True) -> float:
     """FLOPs a token's routed experts spend on it in one layer: each SwiGLU expert multiplies by
     three h x f matrices (2 FLOPs per weight), and training adds a backward pass of twice that."""
-    per_expert = 2 * 3 * _count("hidden", hidden) * _count("expert_hidden", expert_hidden)
-    return (3 if training else 1) * _count("routed_per_token", routed_per_token) * per_expert
+    per_expert = 2 * 3 * count("hidden", hidden) * count("expert_hidden", expert_hidden)
+    return (3 if training else 1) * count("routed_per_token", routed_per_token) * per_expert
 
 
 def send_seconds(n_bytes: float, link_gb_s: float, training: bool = True) -> float:
     """Time to move ``n_bytes`` over a link of ``link_gb_s`` GB/s (10^9 bytes per second, one direction).
     Training sends gradients back the same way, doubling the traffic."""
-    return (2 if training else 1) * _positive("n_bytes", n_bytes, allow_zero=True) / (_positive("link_gb_s", link_gb_s) * 1e9)
+    return (2 if training else 1) * positive("n_bytes", n_bytes, allow_zero=True) / (positive("link_gb_s", link_gb_s) * 1e9)
 
 
 def compute_seconds(flops: float, peak_tflops: float, mfu: float) -> float:
     """Time to do ``flops`` on a chip with a dense peak of ``peak_tflops`` at utilisation ``mfu``."""
-    _positive("flops", flops, allow_zero=True)
+    positive("flops", flops, allow_zero=True)
     if isinstance(mfu, bool) or not isinstance(mfu, (int, float)) or not 0 < mfu <= 1:
         raise ValueError(f"mfu must be a fraction in (0, 1], got {mfu!r}")
-    return flops / (_positive("peak_tflops", peak_tflops) * 1e12 * mfu)
+    return flops / (positive("peak_tflops", peak_tflops) * 1e12 * mfu)
 
 
 @dataclass(frozen=True)
