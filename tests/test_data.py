@@ -32,8 +32,11 @@ def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.architecture import load_architectures
     from book.hardware import load_chips
     from book.timeline import load_timeline
+    from book.rental import load_rental_prices
+    from book.training_cost import load_runs
     loaders = {"chips.csv": load_chips, "control_timeline.csv": load_timeline,
-               "architectures.csv": load_architectures}
+               "architectures.csv": load_architectures, "training_runs.csv": load_runs,
+               "rental_prices.csv": load_rental_prices}
     assert path.name in loaders, f"{path.name} has no validating loader in book/"
     assert loaders[path.name]()
 

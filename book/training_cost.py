@@ -1,0 +1,178 @@
+"""What a training run costs, from the arithmetic up.
+
+The chain of reasoning, one function per step:
+
+* ``training_flops``: about 6 FLOPs per active parameter per training token (Kaplan et al.,
+  2020): 2 for the forward pass and 4 for the backward pass;
+* ``gpu_hours``: FLOPs divided by what one chip delivers, its dense peak at the precision used
+  times the utilisation reached (MFU, model FLOPs utilisation);
+* ``implied_mfu``: the same relation read backwards, from a reported number of GPU-hours;
+* ``wall_clock_days``: GPU-hours spread over a cluster;
+* ``rental_cost``, ``energy_kwh`` (thermal design power times the data centre's power usage
+  effectiveness, PUE) and ``electricity_cost``;
+* ``grown`` and ``years_to_reach``: where a trend of so many times a year leads, and how long it
+  takes to get there.
+
+The reported runs are in ``book/data/training_runs.csv`` (``load_runs``, ``run_totals``). Units
+are named in every argument: FLOPs as counts, TFLOPS as 10^12 FLOP/s, hours, kWh, US dollars.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from book.tables import DATA_DIR, Column, read_table
+from book.validate import count, fraction, positive
+
+TRAINING_RUNS_CSV = DATA_DIR / "training_runs.csv"
+
+#: FLOPs per active parameter per training token: forward 2, backward 4
+FLOPS_PER_PARAMETER_TOKEN = 6
+#: seconds in an hour, for turning FLOP/s into FLOPs per GPU-hour
+SECONDS_PER_HOUR = 3600
+
+
+def training_flops(active_parameters: float, tokens: float) -> float:
+    """Training compute C = 6 N D: ``active_parameters`` N (a count, not billions) seen on
+    ``tokens`` D training tokens."""
+    return FLOPS_PER_PARAMETER_TOKEN * positive("active_parameters", active_parameters) * positive("tokens", tokens)
+
+
+def gpu_hours(flops: float, peak_tflops: float, mfu: float) -> float:
+    """Chip-hours to do ``flops`` on chips with a dense peak of ``peak_tflops`` at utilisation ``mfu``."""
+    return positive("flops", flops, allow_zero=True) / (positive("peak_tflops", peak_tflops) * 1e12
+                                                        * fraction("mfu", mfu) * SECONDS_PER_HOUR)
+
+
+def implied_mfu(flops: float, hours: float, peak_tflops: float) -> float:
+    """The utilisation a run must have reached to do ``flops`` in ``hours`` chip-hours.
+
+    Above 1 means the reported hours cannot have done that much computation at that peak.
+    """
+    seconds = positive("hours", hours) * SECONDS_PER_HOUR
+    return positive("flops", flops) / (seconds * positive("peak_tflops", peak_tflops) * 1e12)
+
+
+def wall_clock_days(hours: float, chips: int) -> float:
+    """Days a run of ``hours`` chip-hours takes on ``chips`` chips working together."""
+    return positive("hours", hours, allow_zero=True) / count("chips", chips) / 24
+
+
+def rental_cost(hours: float, usd_per_hour: float) -> float:
+    """US dollars to rent ``hours`` chip-hours at ``usd_per_hour``."""
+    return positive("hours", hours, allow_zero=True) * positive("usd_per_hour", usd_per_hour, allow_zero=True)
+
+
+def energy_kwh(hours: float, tdp_w: float, pue: float = 1.0) -> float:
+    """Electricity for ``hours`` chip-hours at the chips' thermal design power ``tdp_w`` (W),
+    times the data centre's power usage effectiveness ``pue`` (>= 1: cooling and the rest).
+
+    A simplification: chips draw their full TDP the whole time, and the servers' other parts
+    (processors, memory, network) are left out, so this is a floor for the chips' share."""
+    if isinstance(pue, bool) or not isinstance(pue, (int, float)) or not 1 <= pue <= 5:
+        raise ValueError(f"pue must be a number from 1 to 5, got {pue!r}")
+    return positive("hours", hours, allow_zero=True) * positive("tdp_w", tdp_w) / 1000 * pue
+
+
+def electricity_cost(kwh: float, usd_per_kwh: float) -> float:
+    """US dollars for ``kwh`` at ``usd_per_kwh``."""
+    return positive("kwh", kwh, allow_zero=True) * positive("usd_per_kwh", usd_per_kwh, allow_zero=True)
+
+
+def grown(value: float, factor_per_year: float, years: float) -> float:
+    """``value`` after ``years`` of growth (or decline, for a factor below 1) by ``factor_per_year``."""
+    return positive("value", value, allow_zero=True) * positive("factor_per_year", factor_per_year) ** years
+
+
+def years_to_reach(value: float, target: float, factor_per_year: float) -> float:
+    """Years of growth (or decline) by ``factor_per_year`` that take ``value`` to ``target``: the
+    inverse of ``grown``. Raises a ValueError if the factor is 1 (nothing changes) or points away
+    from the target (growth towards a smaller target, decline towards a larger one)."""
+    start, end = positive("value", value), positive("target", target)
+    factor = positive("factor_per_year", factor_per_year)
+    if factor == 1 and start != end:
+        raise ValueError("factor_per_year must not be 1: nothing then changes")
+    years = math.log(end / start) / math.log(factor) if start != end else 0.0
+    if years < 0:
+        raise ValueError(f"factor_per_year {factor!r} moves {start!r} away from target {end!r}")
+    return years
+
+
+# --------------------------------------------------------------------------------------------
+# reported runs
+# --------------------------------------------------------------------------------------------
+
+SCHEMA = {
+    "run": Column("text", required=True),
+    "stage": Column("text", required=True),
+    "active_params_b": Column("float", required=True, low=0.01, high=100_000.0),
+    "tokens_t": Column("float", low=0.0001, high=1000.0),
+    "gpu_hours": Column("float", required=True, low=1.0, high=1e10),
+    "chip": Column("text", required=True),
+    "chips": Column("int", low=1, high=10_000_000),
+    "reported_flops": Column("float", low=1e15, high=1e30),
+    "mfu_low": Column("float", low=0.001, high=1.0),
+    "mfu_high": Column("float", low=0.001, high=1.0),
+    "usd_per_gpu_hour": Column("float", low=0.01, high=1000.0),
+    "reported_cost_musd": Column("float", low=0.0, high=1e6),
+    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
+    "source": Column("text", required=True),
+    "note": Column("text"),
+}
+
+
+@dataclass(frozen=True)
+class RunStage:
+    """One stage of a reported training run (a row of ``training_runs.csv``)."""
+
+    run: str
+    stage: str
+    active_params_b: float
+    tokens_t: float | None
+    gpu_hours: float
+    chip: str
+    chips: int | None
+    reported_flops: float | None
+    mfu_low: float | None
+    mfu_high: float | None
+    usd_per_gpu_hour: float | None
+    reported_cost_musd: float | None
+    confidence: str
+    source: str
+    note: str
+
+
+@lru_cache(maxsize=1)
+def load_runs() -> tuple[RunStage, ...]:
+    """Every reported stage, in file order (validated)."""
+    return tuple(RunStage(**row) for row in read_table(TRAINING_RUNS_CSV, SCHEMA))
+
+
+def run_stages(run: str) -> list[RunStage]:
+    stages = [stage for stage in load_runs() if stage.run == run]
+    if not stages:
+        raise KeyError(f"no run called {run!r}; runs: {sorted({s.run for s in load_runs()})}")
+    return stages
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    run: str
+    gpu_hours: float
+    rental_usd: float | None
+
+    def stage_hours(self) -> dict[str, float]:
+        return {stage.stage: stage.gpu_hours for stage in run_stages(self.run)}
+
+
+def run_totals(run: str) -> RunTotals:
+    """Total GPU-hours of a run and their rental value at the run's own hourly price (None if
+    the run reports none)."""
+    stages = run_stages(run)
+    hours = sum(stage.gpu_hours for stage in stages)
+    prices = {stage.usd_per_gpu_hour for stage in stages}
+    rental = None if None in prices else sum(rental_cost(s.gpu_hours, s.usd_per_gpu_hour) for s in stages)
+    return RunTotals(run, hours, rental)
