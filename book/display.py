@@ -36,6 +36,11 @@ def glue(name: str, value: object, display: bool = False) -> None:
     ipy_display({prefix + key: item for key, item in bundle.items()}, raw=True, metadata=metadata)
 
 
+#: inline style that hides an element from sight but not from screen readers
+VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+                   "clip:rect(0,0,0,0);white-space:nowrap;border:0")
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of already formatted cells. ``numeric`` names the columns aligned right."""
@@ -57,13 +62,23 @@ class Table:
         return "right" if column in self.numeric else "left"
 
     def _repr_html_(self) -> str:
-        caption = f"<caption>{escape(self.caption)}</caption>" if self.caption else ""
+        # The caption is shown above the scrolling wrapper, so that on a phone it stays in view while
+        # the table scrolls sideways; the table keeps its <caption> for screen readers, hidden from
+        # sight (inline styles, so that JupyterLab, which lacks the site's stylesheet, hides it too).
+        shown = (f'<p class="book-table-caption" aria-hidden="true" '
+                 f'style="font-weight:bold;font-size:0.9em;margin:0.5em 0 0.2em">{escape(self.caption)}</p>'
+                 if self.caption else "")
+        caption = (f'<caption style="{VISUALLY_HIDDEN}">{escape(self.caption)}</caption>' if self.caption else "")
         head = "".join(f'<th scope="col" style="text-align:{self._align(c)}">{escape(c)}</th>' for c in self.columns)
         body = "".join(
             "<tr>" + "".join(f'<td style="text-align:{self._align(c)}">{escape(cell)}</td>'
                              for c, cell in zip(self.columns, row)) + "</tr>"
             for row in self.rows)
-        return (f'<div class="book-table-wrap" style="overflow-x:auto"><table class="book-table">{caption}'
+        # the wrapper scrolls sideways on a narrow screen, so a keyboard must be able to reach it
+        # (WCAG 2.1.1); as a named region a screen reader says what it holds
+        name = escape(self.caption or "Table: " + ", ".join(self.columns))
+        return (f'{shown}<div class="book-table-wrap" style="overflow-x:auto" tabindex="0" role="region" '
+                f'aria-label="{name}"><table class="book-table">{caption}'
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
     def __repr__(self) -> str:

@@ -11,7 +11,10 @@ from book.export_controls import classify
 def test_table_renders_as_html_with_header_cells_and_caption():
     t = table([("H20", "2,368"), ("H100", "15,832")], columns=("Chip", "TPP"), numeric=("TPP",), caption="Two chips")
     html = t._repr_html_()
-    assert html.count("<tr>") == 3 and '<th scope="col"' in html and "<caption>Two chips</caption>" in html
+    assert html.count("<tr>") == 3 and '<th scope="col"' in html and "Two chips</caption>" in html
+    # shown above the scrolling wrapper (so it stays in view on a phone), hidden inside the table
+    assert html.index('class="book-table-caption"') < html.index('class="book-table-wrap"')
+    assert '<caption style="position:absolute' in html
     assert 'text-align:right">15,832</td>' in html and "overflow-x:auto" in html
 
 
