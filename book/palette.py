@@ -27,3 +27,16 @@ STATUS_MARK = {
     NOT_CONTROLLED: {"color": OKABE_ITO["blue"], "shape": "circle"},
     CANNOT_CLASSIFY: {"color": "currentColor", "shape": "x"},
 }
+
+#: bars of chips that are not controlled (or cannot be classified) carry a hatch as well as a
+#: colour, so no chart relies on colour alone
+STATUS_BAR_HATCH = {NOT_CONTROLLED: "diagonal", CANNOT_CLASSIFY: "cross"}
+
+
+def status_bar_swatch(status: str) -> str:
+    """A small SVG of a bar in ``status``'s colour and hatch, for a legend written in HTML."""
+    color = STATUS_MARK[status]["color"]
+    lines = ('<path d="M0 14L14 0M-4 6L6 -4M8 18L18 8" stroke="#ffffff" stroke-width="1.5"/>'
+             if status in STATUS_BAR_HATCH else "")
+    return (f'<svg width="18" height="14" viewBox="0 0 18 14" aria-hidden="true" focusable="false">'
+            f'<rect width="18" height="14" fill="{color}"/>{lines}</svg>')

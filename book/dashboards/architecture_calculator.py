@@ -17,12 +17,12 @@ from book.architecture import (ATTENTION_NAMES, GQA, MHA, MLA, Architecture, flo
                                kv_cache_bytes, kv_elements_per_token, load_architectures, parameter_counts,
                                weight_bytes, with_attention)
 from book.dashboards import svg
-from book.dashboards.base import Control, Panel
-from book.export_controls import CANNOT_CLASSIFY, NOT_CONTROLLED, RULES, Classification, classify
+from book.dashboards.base import Control, Panel, rule_control
+from book.export_controls import RULES, Classification, classify
 from book.display import Table, table
 from book.figure import Figure, figure_html, legend_html
 from book.hardware import Chip, get_chip, load_chips
-from book.palette import STATUS_MARK
+from book.palette import STATUS_BAR_HATCH, STATUS_MARK, status_bar_swatch
 
 NAME = "architecture_calculator"
 TITLE = "Architecture calculator"
@@ -50,9 +50,7 @@ CONTROLS = (
     Control("chip", "Chip", "choice", get_chip("H800").name,
             options=tuple((c.short_name, c.name) for c in load_chips() if c.memory_gb is not None),
             group="Hardware", help="The chip the text below works out in detail; the chart shows every chip."),
-    Control("rule", "Rule", "choice", "2023-10", buttons=True,
-            options=tuple((rule.label, key) for key, rule in RULES.items()), group="Hardware",
-            help="Which version of the export rule marks chips as controlled."),
+    rule_control(group="Hardware"),
 )
 
 
@@ -208,8 +206,6 @@ def alt_text(v: CalculatorView) -> str:
 
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 480.0, 26.0, 34.0, 112.0, 440.0
-#: bars of chips that are not controlled (or cannot be classified) carry a hatch as well as a colour
-BAR_HATCH = {NOT_CONTROLLED: "diagonal", CANNOT_CLASSIFY: "cross"}
 TICK, LABEL = 14.5, 14.5
 
 
@@ -229,7 +225,7 @@ def chart(v: CalculatorView, chart_id: str = "calculator") -> svg.Chart:
         chosen = fit.chip.name == v.chip.chip.name
         # a second cue besides colour: free chips' bars are hatched
         c.region(f"bar {fit.chip.short_name}", 0, min(fit.chips_needed, top_value), len(rows) - bottom,
-                 len(rows) - top, look["color"], 0.85, BAR_HATCH.get(fit.result.status), "#ffffff")
+                 len(rows) - top, look["color"], 0.85, STATUS_BAR_HATCH.get(fit.result.status), "#ffffff")
         middle = c.y(len(rows) - index - 0.5)
         c.text(f"row label {fit.chip.short_name}", fit.chip.short_name, LEFT - 8, middle + TICK * 0.35, TICK, "end",
                bold=chosen, obstacle=False)
@@ -250,17 +246,9 @@ def chart(v: CalculatorView, chart_id: str = "calculator") -> svg.Chart:
     return c
 
 
-def _bar_swatch(status: str) -> str:
-    color = STATUS_MARK[status]["color"]
-    lines = ('<path d="M0 14L14 0M-4 6L6 -4M8 18L18 8" stroke="#ffffff" stroke-width="1.5"/>'
-             if status in BAR_HATCH else "")
-    return (f'<svg width="18" height="14" viewBox="0 0 18 14" aria-hidden="true" focusable="false">'
-            f'<rect width="18" height="14" fill="{color}"/>{lines}</svg>')
-
-
 def figure(v: CalculatorView, chart_id: str = "calculator") -> Figure:
     c = chart(v, chart_id)
-    legend = legend_html([(_bar_swatch(s), s) for s in STATUS_MARK if any(f.result.status == s for f in v.fits)])
+    legend = legend_html([(status_bar_swatch(s), s) for s in STATUS_MARK if any(f.result.status == s for f in v.fits)])
     caption = (f"{v.model.name} with {_attention_words(v.model)}, weights at {v.weight_precision.upper()}, "
                f"{v.sequences:,} conversations of {v.context:,} tokens. Bars are coloured by each chip's status "
                f"under the {RULES[v.rule].label} ('controlled' means its figures reach the rule's lines; chapter 1 "

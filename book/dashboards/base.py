@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from html import escape
 from types import ModuleType
 
+from book.export_controls import RULES
 from book.figure import Figure
 
 
@@ -107,6 +108,14 @@ class Panel:
         """The figure, then the texts in a region a screen reader announces when it changes."""
         return (f'<div class="book-dashboard-figure">{self.figure.html}</div>'
                 f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>{self.extra_html}')
+
+
+def rule_control(help: str = "Which version of the export rule marks chips as controlled.",
+                 group: str = "") -> Control:
+    """The control every dashboard uses to choose a version of the export rule (the 2023 rule first
+    shown)."""
+    return Control("rule", "Rule", "choice", "2023-10", buttons=True,
+                   options=tuple((rule.label, key) for key, rule in RULES.items()), group=group, help=help)
 
 
 def render(dashboard: ModuleType, values: dict[str, object] | None = None) -> Panel:

@@ -14,7 +14,7 @@ import json
 from book.dashboards.base import render
 
 #: the dashboards a page may ask for (a page cannot import an arbitrary module)
-DASHBOARDS = ("threshold_explorer", "architecture_calculator")
+DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison")
 
 
 def update(name: str, values_json: str) -> str:

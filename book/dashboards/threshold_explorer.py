@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from book.dashboards import svg
-from book.dashboards.base import Control, Panel
+from book.dashboards.base import Control, Panel, rule_control
 from book.export_controls import (A_2022, CANNOT_CLASSIFY, CONTROLLED, NOT_CONTROLLED, RULES, Classification,
                                   classify)
 from book.hardware import MARKETS, PRECISION_BITS, PRECISION_COLUMN, Chip, get_chip, load_chips
@@ -47,9 +47,7 @@ TICK_SIZE, LABEL_SIZE, AXIS_SIZE = 14.5, 15.0, 15.0
 R22, R23 = RULES["2022-10"], RULES["2023-10"]
 
 CONTROLS = (
-    Control("rule", "Rule", "choice", "2023-10", buttons=True,
-            options=tuple((rule.label, key) for key, rule in RULES.items()),
-            help="Which version of the rule colours the chips and judges your design."),
+    rule_control("Which version of the rule colours the chips and judges your design."),
     Control("chip", "Chip", "choice", get_chip("H100").name,
             options=tuple((chip.short_name, chip.name) for chip in load_chips()),
             help="A catalogue chip to read its figures and the rule's reasoning; it is ringed on the chart."),
