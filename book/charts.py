@@ -234,3 +234,58 @@ def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops
                       "book/expert_parallel.py; DeepSeek-V3 technical report (arXiv:2412.19437) for the sizes and "
                       "links; book/data/chips.csv.",
                       link_budget_alt(*args))
+
+
+# ---- the cost curve -----------------------------------------------------------------------------
+
+def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_year: float, anchor: tuple[float, float],
+                    growth_per_year: float, growth_anchor: tuple[float, float]) -> MplFigure:
+    """Training costs against time (log scale): reported points (year, low, high, label; a range
+    where low < high), a cost-decline line for a fixed capability through ``anchor`` (year, US$),
+    and the growth of frontier runs through ``growth_anchor``."""
+    import numpy as np
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    from book.training_cost import grown
+
+    style.apply()
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.3))
+    ax = fig.add_subplot()
+    years = np.linspace(2023.0, 2026.0, 50)
+    ax.plot(years, [grown(anchor[1], 1 / decline_per_year, y - anchor[0]) for y in years],
+            color=style.OKABE_ITO["blue"], linestyle="--", linewidth=2,
+            label=f"same capability, {decline_per_year:g}× cheaper a year")
+    ax.plot(years, [grown(growth_anchor[1], growth_per_year, y - growth_anchor[0]) for y in years],
+            color=style.OKABE_ITO["vermillion"], linewidth=2, label=f"frontier runs, {growth_per_year:g}× a year")
+    for year, low, high, label in points:
+        if high > low:
+            ax.plot([year, year], [low, high], color="#333333", linewidth=3, solid_capstyle="butt")
+        ax.scatter([year], [(low * high) ** 0.5], color="#333333", zorder=3, s=30)
+        # labels below their point, to the right in the first half of the chart and to the left after
+        right = year < 2024.7
+        ax.annotate(label, (year, low), textcoords="offset points", xytext=(8 if right else -8, -16),
+                    ha="left" if right else "right", fontsize=style.MIN_FONT_PT)
+    ax.set_yscale("log")
+    ax.set_ylim(1e6, 3e9)
+    ax.set_xlim(2023.0, 2026.0)
+    ax.yaxis.set_major_locator(FixedLocator([1e6, 1e7, 1e8, 1e9]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: {1e6: "$1M", 1e7: "$10M", 1e8: "$100M", 1e9: "$1B"}.get(v, "")))
+    ax.xaxis.set_major_locator(FixedLocator([2023, 2024, 2025]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Training cost (US dollars, log scale)")
+    ax.legend(loc="upper left")
+    fig.subplots_adjust(left=0.16, bottom=0.13, right=0.97, top=0.97)
+    return fig
+
+
+def cost_curve_figure(points, decline_per_year: float, anchor, growth_per_year: float, growth_anchor,
+                      alt: str) -> Figure:
+    return _as_figure(cost_curve_plot(points, decline_per_year, anchor, growth_per_year, growth_anchor),
+                      "Where DeepSeek-V3 sits against the cost curves",
+                      "Reported costs (bars: ranges) against two trends: the cost of a fixed level of capability "
+                      f"falling {decline_per_year:g} times a year (Amodei's estimate), drawn through Claude 3.5 "
+                      f"Sonnet, and the cost of frontier runs growing {growth_per_year:g} times a year (Epoch AI), "
+                      "drawn through GPT-4. DeepSeek's figure is one final run's rental value; the others are "
+                      "rough public estimates of different things.",
+                      "Wired (2023); Amodei (2025); DeepSeek-V3 report (2024); Cottier et al. (2024).", alt)

@@ -107,7 +107,9 @@ def test_no_solution_in_the_student_edition(visits, name):
 DASHBOARD_PAGES = {"chapters/01_containment.html": "threshold_explorer",
                    "exercises/01_containment.html": "threshold_explorer",
                    "chapters/02_deepseek_paradox.html": "architecture_calculator",
-                   "exercises/02_deepseek_paradox.html": "architecture_calculator"}
+                   "exercises/02_deepseek_paradox.html": "architecture_calculator",
+                   "chapters/03_cost_of_compute.html": "hardware_comparison",
+                   "exercises/03_cost_of_compute.html": "hardware_comparison"}
 
 
 @pytest.mark.parametrize("name", sorted(DASHBOARD_PAGES))
@@ -267,6 +269,14 @@ def live_calculator(browser, server):
     visit.close()
 
 
+@pytest.fixture(scope="module")
+def live_comparison(browser, server):
+    """Chapter 3 with its dashboard, the hardware-efficiency comparison, made live."""
+    visit, before = _go_live(browser, server, "chapters/03_cost_of_compute.html")
+    yield visit, before
+    visit.close()
+
+
 def test_going_live_enables_the_controls_and_says_so(live_page):
     visit, _ = live_page
     dashboard = visit.page.locator("section.book-dashboard")
@@ -306,17 +316,21 @@ def test_live_verdicts_equal_cpython_for_random_designs(live_page):
         assert f"Under the {expected.rule_label}: {expected.verdict}. {expected.reason}" in result["texts"][1], design
 
 
-def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
-    page = live_page[0].page
-    before = page.locator("section.book-dashboard .book-dashboard-figure").inner_html()
+def _reports_bad_value(page, dashboard: str, control: str, bad: str, words: str, good: object) -> None:
+    """Typing ``bad`` into ``control`` shows an error naming it and keeps the chart; ``good`` restores it."""
     section = page.locator("section.book-dashboard")
-    area = section.locator("#dash-threshold_explorer-die_area_mm2-exact")
-    area.fill("-5")
-    area.dispatch_event("change")
+    before = section.locator(".book-dashboard-figure").inner_html()
+    box = section.locator(f"#dash-{dashboard}-{control}-exact")
+    box.fill(bad)
+    box.dispatch_event("change")
     page.wait_for_timeout(300)
-    assert "die_area_mm2 must be > 0" in section.locator(".book-dashboard-error").inner_text()
+    assert words in section.locator(".book-dashboard-error").inner_text()
     assert section.locator(".book-dashboard-figure").inner_html() == before
-    page.evaluate(SET_AND_READ, {"die_area_mm2": 814})
+    page.evaluate(SET_AND_READ, {control: good})
+
+
+def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
+    _reports_bad_value(live_page[0].page, "threshold_explorer", "die_area_mm2", "-5", "die_area_mm2 must be > 0", 814)
 
 
 def test_live_dashboard_passes_wcag_aa(live_page):
@@ -378,3 +392,72 @@ def test_live_calculator_equals_cpython_for_random_settings(live_calculator):
     assert before["errors"] == [] and live_calculator[0].errors == []
     assert not [url for url in live_calculator[0].requests if urlparse(url).hostname != "127.0.0.1"
                 and urlparse(url).scheme in ("http", "https")]
+
+
+def _random_settings(dashboard, rng) -> dict[str, object]:
+    """A random value for every control of ``dashboard``, on its grid of steps."""
+    values: dict[str, object] = {}
+    for control in dashboard.CONTROLS:
+        if control.kind == "choice":
+            values[control.name] = rng.choice([value for _, value in control.options])
+        else:
+            steps = round((control.maximum - control.minimum) / control.step)
+            values[control.name] = round(control.minimum + rng.randint(0, steps) * control.step, 6)
+    return values
+
+
+TABLE_CELLS = """() => [...document.querySelectorAll('section.book-dashboard .book-dashboard-panel table tr')]
+    .map(row => [...row.cells].map(cell => cell.textContent.trim()))"""
+
+
+def _table_cells(html: str) -> list[list[str]]:
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
+    import random
+
+    from book.dashboards import hardware_comparison as hc
+    from book.dashboards.base import render
+    rng = random.Random(10)
+    visit, before = live_comparison
+    for _ in range(50):
+        values = _random_settings(hc, rng)
+        result = visit.page.evaluate(SET_AND_READ, values)
+        expected = render(hc, values)
+        assert result["error"] == "", (values, result["error"])
+        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
+        cells = visit.page.evaluate(TABLE_CELLS)
+        assert len(cells) > 5 and cells == _table_cells(expected.extra_html), values
+    assert before["errors"] == [] and visit.errors == []
+    assert not [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
+                and urlparse(url).scheme in ("http", "https")]
+
+
+def test_live_comparison_reports_a_bad_value(live_comparison):
+    _reports_bad_value(live_comparison[0].page, "hardware_comparison", "mfu", "1.5", "mfu must be a fraction", 0.35)

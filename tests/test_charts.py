@@ -10,7 +10,7 @@ from matplotlib.text import Text
 
 from book import style
 from book.charts import (DIRECTION_STYLE, PIXEL_RATIO, bytes_per_flop_alt, bytes_per_flop_figure, bytes_per_flop_plot,
-                         timeline_alt, timeline_figure, timeline_plot)
+                         cost_curve_figure, cost_curve_plot, timeline_alt, timeline_figure, timeline_plot)
 from book.hardware import get_chip, load_chips
 from book.timeline import load_timeline
 
@@ -19,8 +19,16 @@ def _texts(fig) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
 
 
-@pytest.mark.parametrize("make", [lambda: timeline_plot(load_timeline()), lambda: bytes_per_flop_plot(list(load_chips()))],
-                         ids=["timeline", "bandwidth"])
+COST_POINTS = [(2023.3, 100e6, 100e6, "GPT-4: over $100M"), (2024.45, 20e6, 50e6, "Claude 3.5 Sonnet"),
+               (2024.98, 5.576e6, 5.576e6, "DeepSeek-V3 final run")]
+
+
+def _cost_curve():
+    return cost_curve_plot(COST_POINTS, 4.0, (2024.45, 30e6), 2.4, (2023.3, 100e6))
+
+
+@pytest.mark.parametrize("make", [lambda: timeline_plot(load_timeline()), lambda: bytes_per_flop_plot(list(load_chips())),
+                                  _cost_curve], ids=["timeline", "bandwidth", "cost curve"])
 def test_legible_on_a_phone(make):
     # at most 5.5 in (550 CSS px) wide, no text under MIN_FONT_PT: on a 390 px phone the smallest
     # text still renders at about 9.5 px
@@ -85,3 +93,41 @@ def test_figure_png_is_deterministic():
     a = bytes_per_flop_figure(list(load_chips())).html
     b = bytes_per_flop_figure(list(load_chips())).html
     assert a == b
+
+
+def test_cost_curve_lines_follow_their_trends_through_their_anchors():
+    import numpy as np
+    ax = _cost_curve().axes[0]
+    decline, growth = ax.get_lines()[:2]
+    for line, (year, value), factor in ((decline, (2024.45, 30e6), 1 / 4.0), (growth, (2023.3, 100e6), 2.4)):
+        x, y = (np.asarray(a, dtype=float) for a in line.get_data())
+        assert np.interp(year, x, y) == pytest.approx(value, rel=0.01)
+        # one year on, the line has moved by its factor
+        assert np.interp(year + 1, x, y) / np.interp(year, x, y) == pytest.approx(factor, rel=0.01)
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["same capability, 4× cheaper a year",
+                                                                   "frontier runs, 2.4× a year"]
+
+
+def test_cost_curve_marks_every_point_with_its_range_and_label():
+    fig = _cost_curve()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [label for *_, label in COST_POINTS]
+    ranges = [line for line in ax.get_lines()[2:]]
+    assert len(ranges) == sum(high > low for _, low, high, _ in COST_POINTS)  # a bar only for a range
+    # the labels stay inside the axes and do not overlap one another
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    frame = ax.get_window_extent(renderer)
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0, labels[i]
+        assert not any(box.overlaps(other) for other in boxes[i + 1:]), labels[i]
+
+
+def test_cost_curve_figure_names_its_sources_and_keeps_the_alt_text():
+    figure = cost_curve_figure(COST_POINTS, 4.0, (2024.45, 30e6), 2.4, (2023.3, 100e6), "A log-scale chart.")
+    assert figure.alt == "A log-scale chart." and "Amodei (2025)" in figure.html and "4 times a year" in figure.html

@@ -227,7 +227,7 @@ def _model_numbers() -> set[str]:
     import pkgutil
 
     import book.answers
-    from book import architecture
+    from book import architecture, training_cost
     from book.answers.exercise import fmt
     from book.export_controls import RULES
     from book.hardware import PRECISION_BITS, load_chips
@@ -243,6 +243,13 @@ def _model_numbers() -> set[str]:
     for arch in architecture.load_architectures():
         values |= {getattr(arch, f.name) for f in dataclasses.fields(arch)
                    if isinstance(getattr(arch, f.name), (int, float)) and not isinstance(getattr(arch, f.name), bool)}
+    for module in (architecture, training_cost):  # named constants (6 FLOPs per parameter per token...)
+        values |= {v for k, v in vars(module).items() if k.isupper() and isinstance(v, (int, float))}
+    for stage in training_cost.load_runs():
+        values |= {getattr(stage, f.name) for f in dataclasses.fields(stage)
+                   if isinstance(getattr(stage, f.name), (int, float))}
+    for run in {stage.run for stage in training_cost.load_runs()}:  # "2.788 million hours"
+        values.add(round(training_cost.run_totals(run).gpu_hours / 1e6, 3))
     for info in pkgutil.iter_modules(book.answers.__path__):  # settings an exercise names (CONTEXT = 32_768...)
         module = importlib.import_module(f"book.answers.{info.name}")
         values |= {v for k, v in vars(module).items() if k.isupper() and isinstance(v, (int, float))}
@@ -257,8 +264,9 @@ def test_every_number_in_a_hint_comes_from_the_models(item):
     texts = [item.hint_text] + [m.hint() if callable(m.hint) else m.hint for m in item.mistakes]
     for text in texts:
         # (paragraph names such as "a.1" and "Note 2" are names, not figures)
-        # (powers of ten such as 10⁹ are units)
-        for number in re.findall(r"(?<![\w.])(?<!Note )\d[\d,]*(?:\.\d+)?(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
+        # (powers of ten such as 10⁹ are units; model names such as "Llama 3.1" are names)
+        for number in re.findall(r"(?<![\w.])(?<!Note )(?<!Llama )\d(?:[\d,]*\d)?(?:\.\d+)?(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])",
+                                 text):
             assert number in known, f"{item.id}: {number!r} in a hint is not a figure of the models"
 
 
