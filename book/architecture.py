@@ -193,6 +193,15 @@ def parameter_counts(arch: Architecture) -> ParameterCount:
         output_head=0 if arch.tied_embeddings else embedding)
 
 
+def routed_experts(arch: Architecture) -> tuple[float, float]:
+    """The parameters of all routed experts (every MoE layer) and the share of them one token uses
+    (active / routed experts); (0, 1) for a dense model. Shared experts are not routed."""
+    if not arch.moe:
+        return 0.0, 1.0
+    per_expert = 3 * arch.hidden * arch.expert_hidden
+    return float(arch.moe_layers * arch.routed_experts * per_expert), arch.active_experts / arch.routed_experts
+
+
 def flops_per_token(arch: Architecture, training: bool = False) -> float:
     """About 2 FLOPs per active parameter multiplied, forward; about 6 in training (forward plus
     a backward pass of twice the cost). Attention over the context adds a term that grows with

@@ -147,6 +147,16 @@ class Chip:
             raise ValueError(f"precision must be one of {tuple(PRECISION_COLUMN)}, got {precision!r}")
         return getattr(self, PRECISION_COLUMN[precision])
 
+    def fp32_accumulate_tops(self, precision: str) -> float | None:
+        """Dense throughput at ``precision`` when the products are summed in FP32, as training (and
+        careful inference) does. NVIDIA's GeForce cards run that at half their spec-sheet rate,
+        which assumes FP16 sums (Ada Lovelace whitepaper, 2022: RTX 4090 FP16/BF16 165 TFLOPS with
+        FP32 accumulate); other chips' listed figures already sum in FP32."""
+        value = self.dense_tops(precision)
+        if value is not None and self.vendor == "NVIDIA" and self.market == "consumer":
+            return value / 2
+        return value
+
     def tpp_by_precision(self) -> dict[str, float]:
         """TPP at every precision whose throughput is known."""
         return {p: tpp(self.dense_tops(p), bits) for p, bits in PRECISION_BITS.items()

@@ -28,6 +28,7 @@ from book.tables import DATA_DIR, Column, read_table
 from book.validate import count, fraction, positive
 
 TRAINING_RUNS_CSV = DATA_DIR / "training_runs.csv"
+COST_ESTIMATES_CSV = DATA_DIR / "cost_estimates.csv"
 
 #: FLOPs per active parameter per training token: forward 2, backward 4
 FLOPS_PER_PARAMETER_TOKEN = 6
@@ -70,8 +71,9 @@ def energy_kwh(hours: float, tdp_w: float, pue: float = 1.0) -> float:
     """Electricity for ``hours`` chip-hours at the chips' thermal design power ``tdp_w`` (W),
     times the data centre's power usage effectiveness ``pue`` (>= 1: cooling and the rest).
 
-    A simplification: chips draw their full TDP the whole time, and the servers' other parts
-    (processors, memory, network) are left out, so this is a floor for the chips' share."""
+    A rough estimate in both directions: chips seldom draw their full TDP the whole time (so the
+    chips' own share is overstated), while the servers' other parts (processors, memory, network)
+    are left out (so the server's draw is understated)."""
     if isinstance(pue, bool) or not isinstance(pue, (int, float)) or not 1 <= pue <= 5:
         raise ValueError(f"pue must be a number from 1 to 5, got {pue!r}")
     return positive("hours", hours, allow_zero=True) * positive("tdp_w", tdp_w) / 1000 * pue
@@ -176,3 +178,71 @@ def run_totals(run: str) -> RunTotals:
     prices = {stage.usd_per_gpu_hour for stage in stages}
     rental = None if None in prices else sum(rental_cost(s.gpu_hours, s.usd_per_gpu_hour) for s in stages)
     return RunTotals(run, hours, rental)
+
+
+# --------------------------------------------------------------------------------------------
+# published cost estimates, for comparisons
+# --------------------------------------------------------------------------------------------
+
+COST_SCHEMA = {
+    "key": Column("text", required=True),
+    "model": Column("text", required=True),
+    "what": Column("text", required=True),
+    "low_usd": Column("float", required=True, low=0.0, high=1e12),
+    "high_usd": Column("float", low=0.0, high=1e12),
+    "training_flops": Column("float", low=1e15, high=1e30),
+    "trained_year": Column("float", low=2010.0, high=2040.0),
+    "released": Column("text"),
+    "basis": Column("choice", required=True, choices=("rental", "purchase", "unstated")),
+    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
+    "source": Column("text", required=True),
+    "note": Column("text"),
+}
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """A published figure for what a model or a fleet cost, with what it counts (``what``), its
+    ``basis`` (rental value, purchase, or not stated) and a range; ``high_usd`` None means "over
+    ``low_usd``"."""
+
+    key: str
+    model: str
+    what: str
+    low_usd: float
+    high_usd: float | None
+    training_flops: float | None
+    trained_year: float | None
+    released: str
+    basis: str
+    confidence: str
+    source: str
+    note: str
+
+    def __post_init__(self) -> None:
+        if self.high_usd is not None and self.high_usd < self.low_usd:
+            raise ValueError(f"cost estimate {self.key!r}: high_usd {self.high_usd!r} is below low_usd {self.low_usd!r}")
+
+    @property
+    def middle_usd(self) -> float:
+        """The geometric middle of the range (the low end when only a lower bound is known)."""
+        return (self.low_usd * self.high_usd) ** 0.5 if self.high_usd else self.low_usd
+
+    @property
+    def usd_per_flop(self) -> float | None:
+        """Dollars per training FLOP, where the estimate gives both."""
+        return self.middle_usd / self.training_flops if self.training_flops else None
+
+
+@lru_cache(maxsize=1)
+def load_cost_estimates() -> tuple[CostEstimate, ...]:
+    """Every published cost estimate, in file order (validated)."""
+    return tuple(CostEstimate(**row) for row in read_table(COST_ESTIMATES_CSV, COST_SCHEMA))
+
+
+def cost_estimate(key: str) -> CostEstimate:
+    """The estimate called ``key`` (a KeyError lists the keys)."""
+    for estimate in load_cost_estimates():
+        if estimate.key == key:
+            return estimate
+    raise KeyError(f"no cost estimate called {key!r}; keys: {[e.key for e in load_cost_estimates()]}")

@@ -33,10 +33,10 @@ def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.hardware import load_chips
     from book.timeline import load_timeline
     from book.rental import load_rental_prices
-    from book.training_cost import load_runs
+    from book.training_cost import load_cost_estimates, load_runs
     loaders = {"chips.csv": load_chips, "control_timeline.csv": load_timeline,
                "architectures.csv": load_architectures, "training_runs.csv": load_runs,
-               "rental_prices.csv": load_rental_prices}
+               "rental_prices.csv": load_rental_prices, "cost_estimates.csv": load_cost_estimates}
     assert path.name in loaders, f"{path.name} has no validating loader in book/"
     assert loaders[path.name]()
 

@@ -204,3 +204,60 @@ def test_shared_validators_pass_good_values_through():
     from book.validate import count, fraction, positive
     assert positive("x", 2) == 2.0 and positive("x", 0, allow_zero=True) == 0.0
     assert count("n", 3) == 3 and count("n", 0, low=0) == 0 and fraction("u", 1) == 1.0
+
+
+def test_serving_a_mixture_of_experts_reads_the_experts_its_batch_uses():
+    from book.serving import experts_read, parameters_read, seconds_per_token
+    # DeepSeek-V3: 8 of 256 routed experts per token
+    assert experts_read(8 / 256, 1) == pytest.approx(8 / 256)
+    assert experts_read(8 / 256, 64) == pytest.approx(1 - (248 / 256) ** 64)  # about 87%
+    assert experts_read(1.0, 5) == 1.0  # a dense model: every "expert" every time
+    # one token reads exactly its active parameters; a big batch nearly all the weights
+    assert parameters_read(37e9, 1, 650e9, 1 / 32) == pytest.approx(37e9)
+    assert parameters_read(37e9, 100_000, 650e9, 1 / 32) == pytest.approx(37e9 - 650e9 / 32 + 650e9)
+    dense = seconds_per_token(37e9, 1979, 3350, 1, 64)
+    moe = seconds_per_token(37e9, 1979, 3350, 1, 64, routed_parameters=650e9, routed_share=1 / 32)
+    assert moe.compute_s == dense.compute_s and moe.memory_s > 10 * dense.memory_s
+    with pytest.raises(ValueError, match="active_parameters"):
+        parameters_read(10e9, 8, 650e9, 1 / 32)  # the routed active part (20e9) exceeds the active count
+    with pytest.raises(ValueError, match="routed_share"):
+        experts_read(0, 8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(share=st.floats(0.001, 1), batch=st.integers(1, 10_000))
+def test_experts_read_grows_with_the_batch_and_stays_a_share(share, batch):
+    from book.serving import experts_read
+    read = experts_read(share, batch)
+    assert share * (1 - 1e-12) <= read <= 1 and experts_read(share, batch + 1) >= read
+
+
+def test_geforce_fp32_accumulate_rate_is_half_and_others_unchanged():
+    assert get_chip("RTX 4090").fp32_accumulate_tops("fp16") == pytest.approx(165.15)
+    assert get_chip("RTX 4090 D").fp32_accumulate_tops("fp8") == pytest.approx(294)
+    assert get_chip("H100").fp32_accumulate_tops("fp8") == get_chip("H100").fp8_tflops
+    assert get_chip("Ascend 910").fp32_accumulate_tops("fp8") is None
+
+
+def test_routed_experts_of_the_architectures():
+    from book.architecture import get_architecture, routed_experts
+    routed, share = routed_experts(get_architecture("DeepSeek-V3"))
+    assert share == 8 / 256 and routed == pytest.approx(58 * 256 * 3 * 7168 * 2048)
+    assert routed_experts(get_architecture("Llama 3.1 405B")) == (0.0, 1.0)
+
+
+def test_cost_estimates_agree_with_the_runs_and_keep_their_ranges():
+    from book.training_cost import cost_estimate, load_cost_estimates
+    v3 = cost_estimate("deepseek_v3_final_run")
+    assert v3.low_usd == v3.high_usd == pytest.approx(run_totals("DeepSeek-V3").rental_usd)
+    assert v3.training_flops == pytest.approx(training_flops(37e9, 14.8e12), rel=0.01)
+    gpt4 = cost_estimate("gpt4_final_run")
+    # like for like: GPT-4's run cost about 14 times V3's, with about 6 times the compute
+    assert gpt4.middle_usd / v3.middle_usd == pytest.approx(14.1, abs=0.1)
+    assert gpt4.training_flops / v3.training_flops == pytest.approx(6.4, abs=0.1)
+    assert cost_estimate("gpt4_press").high_usd is None and cost_estimate("gpt4_press").usd_per_flop is None
+    assert cost_estimate("sonnet").middle_usd == pytest.approx((20e6 * 50e6) ** 0.5)
+    for estimate in load_cost_estimates():
+        assert estimate.source and estimate.what and (estimate.high_usd is None or estimate.high_usd >= estimate.low_usd)
+    with pytest.raises(KeyError, match="keys"):
+        cost_estimate("gpt5")
