@@ -49,9 +49,9 @@ def test_texts_and_alt_text():
     v = hc.view()
     work, equal, side = (text for _, text in hc.texts(v))
     assert work.startswith("3.29 × 10²⁴ FLOPs at FP8, 35% utilisation, on 2,048 chips")
-    assert "one H100 is worth 6.7 H20 on dense compute, 0.8 on memory bandwidth" in equal
-    assert "6.7 on this workload" in equal  # training: the compute ratio
-    assert "fastest not controlled under the 2023 rule: RTX 4090 D" in side and "impractical" in side
+    assert "H20s needed to match one H100: 6.69 on dense compute, 0.84 on memory bandwidth" in equal
+    assert "6.69 on this workload" in equal  # training: the compute ratio
+    assert "fastest not controlled under the 2023 rule: H20" in side
     assert hc.alt_text(v).startswith("Bar chart of days to finish the workload on 2,048 chips")
 
 
@@ -100,22 +100,45 @@ def test_page_live_and_jupyter():
     assert answer["html"] == render(hc, {"chips": 4096.0}).html()
     box = hc.dashboard()
     box.controls["chip"].value = get_chip("Ascend 910B").name
-    assert "Ascend 910B in H100s" in box.output.value
+    assert "Ascend 910Bs per H100" in box.output.value
 
 
-def test_serving_is_memory_bound_at_small_batches_and_the_h20_wins_there():
+def test_serving_reads_the_experts_a_batch_uses_and_the_h20_wins_while_memory_bound():
+    from book.architecture import get_architecture, parameter_counts, routed_experts
     from book.serving import seconds_per_token
-    small = hc.view(task="serve", batch=16, chip="H20")
+    v3 = get_architecture("DeepSeek-V3")
+    active, (routed, share) = parameter_counts(v3).active_in_matmuls, routed_experts(v3)
+    small = hc.view(task="serve", batch=64, chip="H20")
     h100 = next(r for r in small.runs if r.chip.short_name == "H100")
-    expected = seconds_per_token(37e9, 1979, 3350, 1, 16, 0.35)
+    expected = seconds_per_token(active, 1979, 3350, 1, 64, 0.35, routed, share)
     assert h100.hours == pytest.approx(14.8e12 * expected.seconds / 3600) and h100.roofline.bound == "memory"
-    # memory-bound on both: the H20's faster memory makes it worth more than an H100
+    # both memory-bound: the H20's faster memory makes it worth more than an H100
     assert small.equivalence.workload == pytest.approx(3350 / 4000)
-    assert "0.8 on this workload (H20: limited by its memory bandwidth)" in hc.texts(small)[1][1]
-    # large batches: both compute-bound, and the training ratio returns
-    large = hc.view(task="serve", batch=1024, chip="H20")
+    assert "0.84 on this workload (the H20 is limited by its memory bandwidth)" in hc.texts(small)[1][1]
+    assert "which read 87% of its routed experts' weights" in hc.texts(small)[0][1]
+    # at 1,024 the H20 has run out of arithmetic while the H100 still waits on memory
+    middle = hc.view(task="serve", batch=1024, chip="H20")
+    assert 1 < middle.equivalence.workload < 3350 / 4000 * 1979 / 296
+    # very large batches: both compute-bound, and the training ratio returns
+    large = hc.view(task="serve", batch=16_384, chip="H20")
     assert large.equivalence.workload == pytest.approx(1979 / 296)
     assert "Limited by" in hc.chip_table(small).columns
+
+
+def test_serving_a_dense_model_reads_only_its_weights():
+    v = hc.view(task="serve", model="Llama 3.1 405B", batch=64, chip="H20")
+    assert "routed experts" not in hc.texts(v)[0][1] and v.model == "Llama 3.1 405B"
+    h100 = next(r for r in v.runs if r.chip.short_name == "H100")
+    assert h100.roofline.memory_s == pytest.approx(h100.roofline.compute_s * (1979 / 3350) / (2 * 64) * 1e3, rel=1e-9)
+
+
+def test_geforce_cards_train_at_their_fp32_accumulate_rate():
+    v = hc.view()
+    run = next(r for r in v.runs if r.chip.short_name == "RTX 4090")
+    assert run.peak_tflops == pytest.approx(get_chip("RTX 4090").fp8_tflops / 2)
+    assert next(row for row in hc.chip_table(v).rows if row[0] == "RTX 4090")[1].endswith("†")
+    # so the fastest chip the 2023 rule leaves free for training is the H20, not the RTX 4090 D
+    assert "fastest not controlled under the 2023 rule: H20" in hc.texts(v)[2][1]
 
 
 def test_serving_leaves_out_chips_without_a_memory_bandwidth_and_says_so():
@@ -123,7 +146,7 @@ def test_serving_leaves_out_chips_without_a_memory_bandwidth_and_says_so():
     assert "Ascend 910" not in {r.chip.short_name for r in v.runs} and v.left_out == ("Ascend 910",)
     assert "Not shown, for want of a figure: Ascend 910." in hc.texts(v)[2][1]
     e = hc.view(task="serve", chip="Ascend 910").equivalence
-    assert e.workload is None and "no time on this workload" in hc.texts(hc.view(task="serve", chip="Ascend 910"))[1][1]
+    assert e.workload is None and "on this workload the Ascend 910 has no time" in hc.texts(hc.view(task="serve", chip="Ascend 910"))[1][1]
     assert "roofline" in hc.figure(v).html and "Days to generate the tokens" in hc.chart(v).svg()
 
 
@@ -135,3 +158,24 @@ def test_workload_ratio_in_training_equals_the_compute_ratio():
 
 def test_scientific_notation():
     assert hc.scientific(3.29e24) == "3.29 × 10²⁴" and hc.scientific(1.5e-3) == "1.50 × 10⁻³"
+
+
+def test_a_consumer_card_as_the_fastest_free_chip_comes_with_a_warning():
+    import dataclasses
+    v = hc.view(chip="A800")
+    without_h20 = dataclasses.replace(v, runs=tuple(r for r in v.runs if r.chip.short_name != "H20"))
+    side = hc.texts(without_h20)[2][1]
+    assert "fastest not controlled under the 2023 rule: RTX 4090 D" in side
+    assert "consumer card with 24 GB" in side and "impractical for training" in side
+
+
+def test_precision_as_the_page_writes_it_and_a_bf16_compare_is_said():
+    assert hc.view(precision="BF16").precision == "fp16" and hc.view(precision="FP8").precision == "fp8"
+    assert "(the A100 at BF16: it has no FP8)" in hc.texts(hc.view(chip="A100"))[1][1]
+    assert "Bytes per kFLOP (FP8)" in hc.chip_table(hc.view()).columns
+
+
+def test_an_empty_box_says_so_and_names_the_control():
+    from book.dashboards.base import coerce_all
+    with pytest.raises(ValueError, match=r"mfu \(Utilisation \(MFU\)\) is empty"):
+        coerce_all(hc.CONTROLS, {"mfu": " "})

@@ -305,7 +305,7 @@ def test_live_update_matches_cpython(tmp_path):
 
 @pytest.mark.parametrize("values, words", [
     ({"die_area_mm2": "-5"}, "die_area_mm2"), ({"rule": "1999"}, "rule"), ({"nope": 1}, "unknown control"),
-    ({"dense_tflops": "abc"}, "dense_tflops must be a number"), ({"dense_tflops": "nan"}, "finite"),
+    ({"dense_tflops": "abc"}, "dense_tflops (Dense throughput) must be a number, got 'abc'"), ({"dense_tflops": "nan"}, "finite"),
 ])
 def test_live_update_reports_bad_values(values, words):
     assert words in json.loads(live.update("threshold_explorer", json.dumps(values)))["error"]

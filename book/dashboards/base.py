@@ -63,10 +63,13 @@ class Control:
             if value not in allowed:
                 raise ValueError(f"{self.name} must be one of {allowed}, got {value!r}")
             return value
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(f"{self.name} ({self.label}) is empty: type a number from {self.minimum:g} "
+                             f"to {self.maximum:g}")
         try:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueError(f"{self.name} must be a number, got {value!r}") from None
+            raise ValueError(f"{self.name} ({self.label}) must be a number, got {value!r}") from None
         if not math.isfinite(number):
             raise ValueError(f"{self.name} must be a finite number, got {value!r}")
         return number

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from book.architecture import get_architecture, load_architectures, parameter_counts, routed_experts
 from book.dashboards import svg
 from book.dashboards.base import Control, Panel, rule_control
 from book.display import Table, table
@@ -23,7 +24,7 @@ from book.hardware import Chip, get_chip, load_chips
 from book.palette import STATUS_BAR_HATCH, STATUS_MARK, status_bar_swatch
 from book.rental import rental_price
 from book.serving import FLOPS_PER_PARAMETER_TOKEN as SERVING_FLOPS_PER_PARAMETER
-from book.serving import Roofline, seconds_per_token
+from book.serving import Roofline, experts_read, seconds_per_token
 from book.training_cost import (FLOPS_PER_PARAMETER_TOKEN, SECONDS_PER_HOUR, energy_kwh, gpu_hours, training_flops,
                                 wall_clock_days)
 from book.validate import positive
@@ -43,15 +44,20 @@ TASKS = ("train", "serve", "budget")
 CONTROLS = (
     Control("task", "Workload", "choice", "train", buttons=True,
             options=(("train a model", "train"), ("serve a model", "serve"), ("a fixed FLOP budget", "budget")),
-            help="Train N active parameters on D tokens (6 N D FLOPs), serve the model (generate D tokens), "
+            help="Train N active parameters on D tokens (6 N D FLOPs), serve a model (generate D tokens), "
                  "or spend a given number of FLOPs."),
-    Control("active_params_b", "Active parameters", "number", 37.0, minimum=1.0, maximum=2000.0, step=1.0,
-            unit="billion", group="Workload", help="Parameters each token is multiplied by (DeepSeek-V3: 37)."),
+    Control("active_params_b", "Active parameters (training)", "number", 37.0, minimum=1.0, maximum=2000.0,
+            step=1.0, unit="billion", group="Workload",
+            help="When training: parameters each token is multiplied by (DeepSeek-V3: 37)."),
+    Control("model", "Model (serving)", "choice", "DeepSeek-V3",
+            options=tuple((arch.name, arch.name) for arch in load_architectures()), group="Workload",
+            help="When serving: the model that writes the tokens, with its experts (chapter 2's table)."),
     Control("tokens_t", "Tokens", "number", 14.8, minimum=0.1, maximum=40.0, step=0.1, unit="trillion",
             group="Workload", help="Tokens the model is trained on (DeepSeek-V3: 14.8 trillion), or generates when "
                                    "serving."),
-    Control("batch", "Batch (serving)", "number", 64.0, minimum=1.0, maximum=1024.0, step=1.0, unit="tokens",
-            group="Workload", help="When serving: how many requests share each read of the weights from memory."),
+    Control("batch", "Batch (serving)", "number", 1024.0, minimum=1.0, maximum=16_384.0, step=1.0, unit="tokens",
+            group="Workload", help="When serving: tokens written in one step by the chips holding one copy of the "
+                                   "model; one read of the weights serves them all."),
     Control("budget_e24", "FLOP budget", "number", 3.3, minimum=0.1, maximum=200.0, step=0.1, unit="× 10²⁴ FLOPs",
             group="Workload", help="Used when the workload is a fixed budget: total FLOPs, in units of 10²⁴."),
     Control("precision", "Precision", "choice", "fp8", buttons=True, options=(("BF16", "fp16"), ("FP8", "fp8")),
@@ -112,7 +118,9 @@ class ComparisonView:
     equivalence: Equivalence
     active_params_b: float = 37.0
     tokens_t: float = 14.8
-    batch: int = 64
+    batch: int = 1024
+    #: the model served (None unless serving)
+    model: str | None = None
 
     @property
     def left_out(self) -> tuple[str, ...]:
@@ -122,10 +130,11 @@ class ComparisonView:
 
 
 def _peak(chip: Chip, precision: str) -> tuple[float | None, str]:
-    """The chip's dense peak at ``precision``, or at FP16/BF16 when it has no FP8 figure."""
-    value = chip.dense_tops(precision)
+    """The chip's dense peak at ``precision`` with FP32 sums (half the spec sheet for GeForce cards),
+    or at FP16/BF16 when it has no FP8 figure."""
+    value = chip.fp32_accumulate_tops(precision)
     if value is None and precision == "fp8":
-        return chip.dense_tops("fp16"), "fp16"
+        return chip.fp32_accumulate_tops("fp16"), "fp16"
     return value, precision
 
 
@@ -149,16 +158,18 @@ def _whole(name: str, value: float, low: int) -> int:
     return int(value)
 
 
-def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 14.8, batch: float = 64,
-         budget_e24: float = 3.3, precision: str = "fp8", mfu: float = 0.35, chips: float = 2048, chip: str = "H20",
+def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 14.8, model: str = "DeepSeek-V3",
+         batch: float = 1024, budget_e24: float = 3.3, precision: str = "fp8", mfu: float = 0.35, chips: float = 2048, chip: str = "H20",
          rule: str = "2023-10") -> ComparisonView:
     """The update function: control values in, the full comparison out. Raises a ValueError naming
     the parameter for an unknown task, precision or rule, non-positive sizes, an MFU outside
-    (0, 1], a batch or a cluster that is not a whole number; a KeyError for an unknown chip."""
+    (0, 1], a batch or a cluster that is not a whole number; a KeyError for an unknown chip or model."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {list(TASKS)}, got {task!r}")
+    if isinstance(precision, str):  # "BF16", "bf16" and "FP8" as the page shows them
+        precision = {"bf16": "fp16"}.get(precision.strip().casefold(), precision.strip().casefold())
     if precision not in ("fp16", "fp8"):
-        raise ValueError(f"precision must be 'fp16' or 'fp8', got {precision!r}")
+        raise ValueError(f"precision must be 'fp16' (BF16) or 'fp8', got {precision!r}")
     if rule not in RULES:
         raise ValueError(f"rule must be one of {list(RULES)}, got {rule!r}")
     positive("active_params_b", active_params_b)
@@ -166,9 +177,11 @@ def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 1
     if task == "train":
         flops = training_flops(active_params_b * 1e9, tokens_t * 1e12)
     elif task == "serve":
+        served = get_architecture(model)
+        active = parameter_counts(served).active_in_matmuls
+        routed, share = routed_experts(served)
         # (training_flops checks the inputs; serving does one forward pass, not three)
-        flops = (training_flops(active_params_b * 1e9, tokens_t * 1e12) * SERVING_FLOPS_PER_PARAMETER
-                 / FLOPS_PER_PARAMETER_TOKEN)
+        flops = training_flops(active, tokens_t * 1e12) * SERVING_FLOPS_PER_PARAMETER / FLOPS_PER_PARAMETER_TOKEN
     else:
         flops = positive("budget_e24", budget_e24) * 1e24
     cluster = _whole("chips", chips, 1)
@@ -182,8 +195,8 @@ def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 1
         if task == "serve":
             if not item.memory_bandwidth_gb_s:
                 continue  # no time without the memory bandwidth
-            roofline = seconds_per_token(active_params_b * 1e9, peak, item.memory_bandwidth_gb_s,
-                                         1 if used == "fp8" else 2, size, mfu)
+            roofline = seconds_per_token(active, peak, item.memory_bandwidth_gb_s, 1 if used == "fp8" else 2, size,
+                                         mfu, routed, share)
             hours = tokens_t * 1e12 * roofline.seconds / SECONDS_PER_HOUR
         else:
             hours = gpu_hours(flops, peak, mfu)
@@ -194,7 +207,7 @@ def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 1
     compared = get_chip(chip)
     return ComparisonView(task, flops, precision, float(mfu), cluster, rule, tuple(runs),
                           equivalence(compared, get_chip(REFERENCE), precision, tuple(runs)),
-                          float(active_params_b), float(tokens_t), size)
+                          float(active_params_b), float(tokens_t), size, model if task == "serve" else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,7 +215,8 @@ def view(task: str = "train", active_params_b: float = 37.0, tokens_t: float = 1
 # --------------------------------------------------------------------------------------------
 
 def _times(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:,.1f}"
+    """A ratio to two decimals, as the exercises ask for it."""
+    return "unknown" if value is None else f"{value:,.2f}"
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -220,10 +234,15 @@ def texts(v: ComparisonView) -> tuple[tuple[str, str], ...]:
     name = e.chip.short_name
     ref = next(r for r in v.runs if r.chip.name == e.reference.name)
     if v.task == "serve":
-        work = (f"generating {v.tokens_t:,g} trillion tokens with {v.active_params_b:,g} billion active parameters "
-                f"({scientific(v.flops)} FLOPs) at {precision}, {v.batch:,} {'token' if v.batch == 1 else 'tokens'} per read "
-                f"of the weights, "
-                f"{v.mfu:.0%} of peak, on {v.chips:,} chips")
+        served = get_architecture(v.model)
+        routed, share = routed_experts(served)
+        active = parameter_counts(served).active_in_matmuls
+        tokens = f"{v.batch:,} {'token' if v.batch == 1 else 'tokens'} a step"
+        if routed:
+            reads = experts_read(share, v.batch)
+            tokens += f", which read {reads:.0%} of its routed experts' weights"
+        work = (f"{v.model} ({active / 1e9:,.1f} billion active parameters) writing {v.tokens_t:,g} trillion tokens "
+                f"({scientific(v.flops)} FLOPs) at {precision}, {tokens}, {v.mfu:.0%} of peak, on {v.chips:,} chips")
     else:
         work = f"{scientific(v.flops)} FLOPs at {precision}, {v.mfu:.0%} utilisation, on {v.chips:,} chips"
     reference = f"{work}: the H100 takes {ref.days:,.1f} days and {ref.hours / 1e6:,.2f} million chip-hours"
@@ -236,18 +255,26 @@ def texts(v: ComparisonView) -> tuple[tuple[str, str], ...]:
                       f"{USD_PER_KWH * 100:.2f} cents per kWh.")
     else:
         reference += "."
-    equal = (f"one H100 is worth {_times(e.compute)} {name} on dense compute, {_times(e.memory_bandwidth)} on "
-             f"memory bandwidth, {_times(e.interconnect)} on chip-to-chip bandwidth")
+    own_precision = _peak(e.chip, v.precision)[1]
+    at = "" if own_precision == v.precision else f" (the {name} at BF16: it has no FP8)"
+    def on(value: float | None, measure: str) -> str:
+        return f"unknown for {measure}" if value is None else f"{_times(value)} on {measure}"
+
+    measures = [on(e.compute, "dense compute") + at, on(e.memory_bandwidth, "memory bandwidth"),
+                on(e.interconnect, "chip-to-chip bandwidth")]
     if e.workload is None:
-        equal += f", and {name} has no time on this workload (a figure it needs is unknown)."
+        ending = f"; on this workload the {name} has no time (a figure it needs is unknown)."
     else:
-        equal += f" and {_times(e.workload)} on this workload"
+        measures.append(f"{_times(e.workload)} on this workload")
         compared = next(r for r in v.runs if r.chip.name == e.chip.name)
+        ending = ""
         if compared.roofline is not None:
-            equal += f" ({name}: limited by its {'memory bandwidth' if compared.roofline.bound == 'memory' else 'arithmetic'})"
-        equal += "."
-    equal += (" Which measure matters depends on the work: training leans on compute and links, serving at small "
-              "batches on memory bandwidth.")
+            limit = "memory bandwidth" if compared.roofline.bound == "memory" else "arithmetic"
+            ending = f" (the {name} is limited by its {limit})"
+        ending += "."
+    equal = (f"{name}s needed to match one H100: " + ", ".join(measures[:-1]) + f" and {measures[-1]}" + ending
+             + " Below 1 means one " + name + " beats an H100 on that measure. Which measure matters depends on "
+             "the work: training leans on compute and links, serving with small batches on memory bandwidth.")
     fastest = min(v.runs, key=lambda r: r.days)
     free = [r for r in v.runs if r.result.controlled is False]
     best_free = min(free, key=lambda r: r.days) if free else None
@@ -262,7 +289,7 @@ def texts(v: ComparisonView) -> tuple[tuple[str, str], ...]:
         summary += "."
     if v.left_out:
         summary += f" Not shown, for want of a figure: {', '.join(v.left_out)}."
-    return (("The workload", reference), (f"{name} in H100s", equal), ("Side by side", summary))
+    return (("The workload", reference), (f"{name}s per H100", equal), ("Side by side", summary))
 
 
 def alt_text(v: ComparisonView) -> str:
@@ -332,7 +359,8 @@ def chip_table(v: ComparisonView) -> Table:
     for run in sorted(v.runs, key=lambda r: r.days):
         bpf = run.chip.memory_bandwidth_gb_s * 1e9 / (run.peak_tflops * 1e12) if run.chip.memory_bandwidth_gb_s else None
         row = (run.chip.short_name + (" (est.)" if run.chip.confidence == "estimate" else ""),
-               f"{run.peak_tflops:,.0f}" + ("" if run.precision_used == v.precision else "*"),
+               f"{run.peak_tflops:,.0f}" + ("" if run.precision_used == v.precision else "*")
+               + ("†" if run.peak_tflops != run.chip.dense_tops(run.precision_used) else ""),
                f"{run.days:,.1f}", f"{run.hours / 1e6:,.2f}",
                f"{run.energy_kwh / 1e6:,.2f}" if run.energy_kwh else "–",
                f"{run.rental_usd / 1e6:,.1f}" if run.rental_usd else "–",
@@ -341,28 +369,33 @@ def chip_table(v: ComparisonView) -> Table:
         if serving:
             row += (run.roofline.bound if run.roofline else "–",)
         rows.append(row + (_status(run.result),))
-    columns = ("Chip", "TFLOPS", "Days", "M chip-hours", "GWh", "Rent, US$M", "TFLOPS per W", "Bytes per kFLOP")
+    label = "FP8" if v.precision == "fp8" else "BF16"
+    columns = ("Chip", f"TFLOPS ({label})", "Days", "M chip-hours", "GWh", "Rent, US$M", "TFLOPS per W",
+               f"Bytes per kFLOP ({label})")
     numeric = columns[1:]
     if serving:
         columns += ("Limited by",)
     columns += (f"Controlled ({RULES[v.rule].label})",)
     return table(rows, columns=columns, numeric=numeric,
-                 caption="The workload on each chip. * BF16 (no FP8); est. = estimated figures; – = no published "
-                         "figure; Rent = cost at a sourced hourly price; Bytes per kFLOP = memory bandwidth per "
-                         "1,000 FLOPs of peak")
+                 caption="The workload on each chip. * BF16 (no FP8); † GeForce card at its rate with FP32 sums, "
+                         "half its spec sheet; est. = estimated figures; – = no published figure; Rent = cost at a "
+                         "sourced hourly price; Bytes per kFLOP = memory bandwidth per 1,000 FLOPs of peak; "
+                         "Controlled = yes or no under the rule, with the paragraph of 3A090 that decides (chapter 1)")
 
 
 def figure(v: ComparisonView, chart_id: str = "comparison") -> Figure:
     c = chart(v, chart_id)
     legend = legend_html([(status_bar_swatch(s), s) for s in STATUS_MARK if any(r.result.status == s for r in v.runs)])
-    caption = (f"Each chip's dense peak at {'FP8' if v.precision == 'fp8' else 'BF16'} (BF16 for chips without FP8) "
+    caption = (f"Each chip's dense peak at {'FP8' if v.precision == 'fp8' else 'BF16'} (BF16 for chips without FP8; "
+               "GeForce cards at half their spec-sheet rate, since training sums in FP32) "
                f"at {v.mfu:.0%} utilisation, {v.chips:,} chips. Bars are coloured by status under the "
                f"{RULES[v.rule].label}; free chips' bars are hatched. Rental prices exist for few chips (see the "
                "table); energy assumes the chips draw their full TDP.")
     if v.task == "serve":
         caption += (" Serving is a roofline sketch: each token needs 2 FLOPs per active parameter and a "
-                    f"1/{v.batch:,} share of one read of the active weights; KV cache and communication are left "
-                    "out, so the times are a floor.")
+                    f"1/{v.batch:,} share of the weights its step reads (for a mixture of experts, every expert "
+                    "some token of the step uses); the KV cache and traffic between chips are left out, so the "
+                    "times are a floor.")
     source = "book/data/chips.csv; book/data/rental_prices.csv; book/training_cost.py" + (
         "; book/serving.py" if v.task == "serve" else "")
     return Figure(figure_html(c.svg(), c.title, caption, source, legend), c.description)

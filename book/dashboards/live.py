@@ -27,7 +27,9 @@ def update(name: str, values_json: str) -> str:
         if not isinstance(values, dict):
             raise ValueError("the control values must be a JSON object")
         panel = render(dashboard, values)
-    except (ValueError, KeyError) as exc:
-        return json.dumps({"error": str(exc).strip("'\"")})
+    except ValueError as exc:
+        return json.dumps({"error": str(exc)})
+    except KeyError as exc:  # str() of a KeyError wraps its message in quotes
+        return json.dumps({"error": str(exc.args[0]) if exc.args else str(exc)})
     return json.dumps({"html": panel.html(), "alt": panel.alt,
                        "texts": [[heading, text] for heading, text in panel.texts]})

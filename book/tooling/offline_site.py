@@ -188,10 +188,19 @@ _NAMED_TOGGLE = ('<summary aria-label="Show or hide the pages under this chapter
                  '<span class="toctree-toggle" role="presentation">')
 
 
+#: myst-nb's toggle for a hidden code cell names itself "Toggle hidden content" while it shows
+#: "Show code cell source": a name that differs from the visible label (WCAG 2.5.3); without the
+#: attribute, the visible text is the name
+_MISNAMED_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+
+#: markup fixes made to every page after the build: (what the theme writes, what it becomes)
+_MARKUP_FIXES = ((_NAMELESS_TOGGLE, _NAMED_TOGGLE), (_MISNAMED_CELL_TOGGLE, "<summary>"))
+
+
 def _finish_site(app, exception) -> None:
     """After every build: copy the offline assets into the site, overwriting what is there
-    (Sphinx's own extra-file copy keeps stale copies of edited files), and name the theme's
-    navigation toggles for screen readers."""
+    (Sphinx's own extra-file copy keeps stale copies of edited files), and fix the theme's
+    toggles for screen readers (``_MARKUP_FIXES``)."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
@@ -199,8 +208,11 @@ def _finish_site(app, exception) -> None:
                     dirs_exist_ok=True)
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if _NAMELESS_TOGGLE in text:
-            page.write_text(text.replace(_NAMELESS_TOGGLE, _NAMED_TOGGLE), encoding="utf-8")
+        fixed = text
+        for before, after in _MARKUP_FIXES:
+            fixed = fixed.replace(before, after)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
 
 
 def setup(app):
