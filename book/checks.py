@@ -28,7 +28,9 @@ import os
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from book.answers.exercise import fmt, text_of
+import re
+
+from book.answers.exercise import MISTAKE_WINDOW, fmt, text_of
 
 if TYPE_CHECKING:
     from book.answers.exercise import Exercise
@@ -99,7 +101,10 @@ def _as_number(answer: object) -> float | None:
     """A real number from int, float or a numpy scalar; None for anything else (bools excluded)."""
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return None
-    value = float(answer)
+    try:
+        value = float(answer)
+    except OverflowError:  # an int too large for a float
+        return None
     return value if math.isfinite(value) else None
 
 
@@ -129,9 +134,17 @@ def _not_a_number(item: Exercise, answer: object) -> str:
     if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
         return (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
                 f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
-    if isinstance(answer, numbers.Real):  # nan or infinity
-        return "this exercise wants a finite number (not nan or infinity)."
+    if isinstance(answer, numbers.Real):  # nan, infinity, or too large for a float
+        return "this exercise wants a finite number of a sensible size (not nan, infinity or 10**400)."
     return f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
+
+
+def _shown(item: Exercise, value: float) -> str:
+    """The answer with its unit: "54.2 days"; a unit that is a scale ("× 10²⁴ FLOPs") in brackets,
+    so that a raw 3.29e+24 does not read as 3.29e+24 × 10²⁴."""
+    if item.unit.startswith("×") and abs(value) >= 1e6:
+        return f"{fmt(value)} ({item.unit})"
+    return f"{fmt(value)}{item.unit_text}"
 
 
 def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
@@ -141,17 +154,18 @@ def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     expected = float(item.expected())
     stated = item.tolerance.describe(item.unit)
     if item.tolerance.accepts(value, expected):
-        return CORRECT, f"{fmt(value)}{item.unit_text} matches the model ({stated})."
-    hints = [text_of(m.hint) for m in item.mistakes if math.isclose(value, float(m.value()), rel_tol=0.01)]
+        return CORRECT, f"{_shown(item, value)} matches the model ({stated})."
+    hints = [text_of(m.hint) for m in item.mistakes
+             if math.isclose(value, float(m.value()), rel_tol=MISTAKE_WINDOW)]
     margin = item.tolerance.amount
     if item.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
-        hints.insert(0, f"{fmt(value)}{item.unit_text} is just below the line: a design there still escapes, "
+        hints.insert(0, f"{_shown(item, value)} is just below the line: a design there still escapes, "
                         "and the question asks for the smallest value the rule catches.")
     if item.tolerance.kind == "at most" and expected < value <= expected + 2 * margin:
-        hints.insert(0, f"{fmt(value)}{item.unit_text} is just over the limit: that no longer fits, and the "
+        hints.insert(0, f"{_shown(item, value)} is just over the limit: that no longer fits, and the "
                         "question asks for the largest value that does.")
     hint = " ".join([*hints[:1], item.hint_text])
-    return WRONG, f"{fmt(value)}{item.unit_text} is not the expected value (answers count {stated}). Hint: {hint}"
+    return WRONG, f"{_shown(item, value)} is not the expected value (answers count {stated}). Hint: {hint}"
 
 
 def _normalise_choice(text: str) -> str:
@@ -197,11 +211,13 @@ def _check_text(item: Exercise, answer: object) -> tuple[str, str]:
         return INVALID, f"this exercise wants a written answer as text (in quotes), but got {_type_name(answer)}."
     words = len(answer.split())
     if words < item.min_words:
-        return WRONG, (f"{words} words is too short to make the argument; aim for at least "
+        counted = "1 word is" if words == 1 else f"{words} words is"
+        return WRONG, (f"{counted} too short to make the argument; aim for at least "
                        f"{item.min_words}. Hint: {item.hint_text}")
     lowered = answer.casefold()
+    # a cue counts at the start of a word: "rent" finds "rental" but not "different"
     unmentioned = [idea for idea, cues in item.rubric.items()
-                   if not any(cue.casefold() in lowered for cue in cues)]
+                   if not any(re.search(r"(?<!\w)" + re.escape(cue.casefold()), lowered) for cue in cues)]
     if unmentioned:
         return RECORDED, (f"your {words}-word answer is recorded for your instructor to read. Before you "
                           f"move on, check that it covers: {'; '.join(unmentioned)}.")
@@ -212,7 +228,9 @@ def _check_text(item: Exercise, answer: object) -> tuple[str, str]:
 def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
     from book.answers import EXERCISES  # local import: the key imports the models
 
-    key = str(exercise_id)
+    key = str(exercise_id).strip()
+    if key not in EXERCISES:  # "3.5A" or " 3.5a" mean "3.5a"
+        key = next((known for known in EXERCISES if known.casefold() == key.casefold()), key)
     item = EXERCISES.get(key)
     if item is None:
         close = difflib.get_close_matches(key, list(EXERCISES), n=3, cutoff=0.5)

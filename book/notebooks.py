@@ -227,7 +227,10 @@ def grade(path: Path, root: Path = ROOT) -> dict:
     Returns a dict with ``verdicts`` (every ``check`` verdict, written answers in full),
     ``not_run`` (exercises of the notebook's chapter that produced no verdict), ``errors`` (the
     first error of each failing cell) and ``markdown`` (markdown cells the student changed
-    compared with the exercise notebook of the same name, e.g. a reflection).
+    compared with the chapter's exercise notebook, e.g. a reflection).
+
+    The kernel imports ``book`` from ``root`` first, so the answer key is the book's, whatever
+    else the grading machine has installed.
     """
     from book.answers import EXERCISES
 
@@ -235,7 +238,9 @@ def grade(path: Path, root: Path = ROOT) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "checks.jsonl"
         log.touch()
-        nb = execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log)}, allow_errors=True)
+        path_env = os.pathsep.join(p for p in (str(Path(root).resolve()), os.environ.get("PYTHONPATH", "")) if p)
+        nb = execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log), "PYTHONPATH": path_env},
+                     allow_errors=True)
         verdicts = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     errors = [f"cell {index}: {output.ename}: {output.evalue}"
               for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
@@ -244,7 +249,10 @@ def grade(path: Path, root: Path = ROOT) -> dict:
     expected_ids = [key for key in EXERCISES if chapter and key.split(".")[0] == str(int(chapter.group(1)))]
     seen = {verdict["exercise_id"] for verdict in verdicts}
     markdown = []
+    # the chapter's exercise notebook, found by its two-digit prefix (students rename their copies)
     template = root / "exercises" / path.name
+    if not template.exists() and chapter:
+        template = next(iter(sorted((root / "exercises").glob(f"{chapter.group(1)}_*.ipynb"))), template)
     if template.exists():
         given = [c.source for c in nbformat.read(template, as_version=4).cells if c.cell_type == "markdown"]
         written = [c.source for c in nb.cells if c.cell_type == "markdown"]

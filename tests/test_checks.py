@@ -301,3 +301,45 @@ def test_near_misses_get_a_hint_not_a_type_complaint():
     result = check("1.4b", "3A090.a")
     assert result.status == "wrong" and "split it into a.1 and a.2" in result.message
     assert check("1.4b", "banana").status == "invalid"
+
+
+def test_small_numbers_are_not_shown_as_zero():
+    from book.answers.exercise import fmt
+    assert fmt(3.29e-21) == "3.29e-21" and fmt(0) == "0" and fmt(54.0) == "54" and fmt(0.5) == "0.5"
+    result = check("3.1", 6 * 37 * 14.8 / 1e24)  # billions and trillions multiplied as they are
+    assert result.status == "wrong" and "3.29e-21" in result.message and "counts" in result.message
+
+
+def test_an_int_too_large_for_a_float_is_an_invalid_answer_not_an_error():
+    result = check("3.1", 10 ** 400)
+    assert result.status == "invalid" and "sensible size" in result.message
+
+
+def test_exercise_ids_are_read_generously():
+    assert check(" 3.5A", EXERCISES["3.5a"].expected()).status == "correct"
+    assert check("3.5A ", 1).exercise_id == "3.5a"
+
+
+def test_a_scale_unit_is_not_glued_to_a_raw_number():
+    message = check("3.1", EXERCISES["3.1"].expected() * 1e24).message
+    assert "3.29e+24 (× 10²⁴ FLOPs)" in message and "3.29e+24 × 10²⁴" not in message
+
+
+def test_one_word_is_singular():
+    assert "1 word is too short" in check("3.9", "cheap").message
+
+
+def test_rubric_cues_match_at_the_start_of_words():
+    # "different", "current", "shown" and "known" contain "rent" and "own" but say nothing
+    answer = ("The figure is different from what is currently shown and known about the lab; " * 12).strip()
+    message = check("3.9", answer).message
+    assert "one final run's rental value" in message  # not ticked off by "different"
+    assert "what it leaves out" in message  # not ticked off by "shown"
+    ticked = check("3.9", ("It is the rental value of one final run at two dollars an hour, and it excludes "
+                           "the experiments, the owned cluster and the staff. " * 6)).message
+    assert "one final run's rental value" not in ticked and "what it leaves out" not in ticked
+
+
+def test_a_rounded_slip_still_gets_its_hint():
+    # 17 for a utilisation of 17.3%: 1.8% away from the percentage, so the percentage hint fires
+    assert "not a percentage" in check("3.2", round(100 * EXERCISES["3.2"].expected())).message

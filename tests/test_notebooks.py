@@ -189,6 +189,21 @@ def test_grader_collects_verdicts_errors_and_missing_exercises(tmp_path):
     assert report["markdown"] == ["My reflection: the H20 surprised me."]
 
 
+def test_grader_finds_the_chapter_template_for_a_renamed_copy_and_uses_the_book_s_key(tmp_path):
+    # a student's copy renamed "03_student_c.ipynb": its reflection is still reported, and the
+    # kernel imports this book's answer key even when the current directory holds another "book"
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "__init__.py").write_text("raise ImportError('not the book')\n")
+    exercise = nbformat.read(ROOT / "exercises" / "03_cost_of_compute.ipynb", as_version=4)
+    exercise.cells.append(new_markdown_cell("Electricity, because of PUE."))
+    exercise.cells.append(new_code_cell("from book.checks import check\ncheck('3.3', 54.2)"))
+    path = tmp_path / "03_student_c.ipynb"
+    nbformat.write(exercise, path)
+    report = notebooks.grade(path)
+    assert report["markdown"] == ["Electricity, because of PUE."]
+    assert {"exercise_id": "3.3", "status": "correct"}.items() <= report["verdicts"][-1].items()
+
+
 def test_grader_command_line_reports_and_carries_on(tmp_path, capsys):
     path = tmp_path / "01_containment.ipynb"
     nbformat.write(_nb(new_code_cell("from book.checks import check\ncheck('1.1', 4992)")), path)

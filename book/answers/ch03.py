@@ -16,7 +16,8 @@ PUE = 1.58                 # data-centre average, 2023 (Uptime Institute)
 USD_PER_KWH = 0.0806       # US industrial electricity, 2023 (EIA)
 CLUSTER = 2048             # DeepSeek's H800 cluster
 MFU_ROUNDED = 0.17         # the implied FP8 utilisation, rounded, used on other chips
-SERVE_BATCH = 64           # the serving batch of exercise 3.5c
+SERVE_BATCH = 1024         # the serving batch of exercise 3.5c
+SMALL_BATCH = 64           # a batch at which both chips wait on memory
 SONNET_MUSD = 30           # a middle reading of Amodei's "a few $10M's" for Claude 3.5 Sonnet
 DECLINE = 4                # Amodei's cost decline for a given capability, times a year
 
@@ -75,6 +76,10 @@ EXERCISES = [
             Mistake(lambda: training_flops(671e9, _v3().tokens_t * 1e12) / 1e24,
                     "That uses all 671 billion parameters; each token uses only the active ones."),
             Mistake(lambda: _v3_flops(), "That is in FLOPs; the question asks in units of 10²⁴ FLOPs."),
+            Mistake(lambda: _v3_flops() / 1e21 / 1e24,
+                    lambda: (f"You multiplied {fmt(_v3().active_params_b)} and {fmt(_v3().tokens_t)}, the numbers of "
+                             "billions and trillions: turn them into counts first (a billion is 1e9, a trillion "
+                             "1e12).")),
         ),
     ),
     Exercise(
@@ -85,7 +90,8 @@ EXERCISES = [
                       "peak in FLOP/s); use the pre-training hours only."),
         mistakes=(
             Mistake(lambda: _mfu("fp16"), "That is against the BF16 peak; the question asks for the FP8 reading."),
-            Mistake(lambda: 100 * _mfu("fp8"), "Give it as a fraction (0.17), not a percentage."),
+            Mistake(lambda: 100 * _mfu("fp8"), "Give it as a fraction, not a percentage (a percentage is the "
+                                               "fraction times a hundred)."),
             Mistake(lambda: implied_mfu(_v3_flops(), _v3_all_hours(), get_chip("H800").fp8_tflops),
                     lambda: f"You used all {fmt(_v3_all_hours() / 1e6)} million hours; the FLOPs counted are "
                             "pre-training's, so use its hours."),
@@ -126,16 +132,17 @@ EXERCISES = [
         id="3.5c", title="H20s per H100 when serving", kind="number", points=1,
         tolerance=Tolerance.relative(0.02),
         expected=lambda: _serving_ratio(),
-        hint=lambda: (f"In the dashboard choose serve a model, keep the model (37 billion active, FP8), set the batch "
-                      f"to {SERVE_BATCH} and read H20 in H100s 'on this workload'; or divide the H20's days by the "
-                      "H100's."),
+        hint=lambda: (f"In the dashboard choose serve a model, keep DeepSeek-V3 and FP8, set the batch to "
+                      f"{fmt(SERVE_BATCH)} and read 'H20 in H100s ... on this workload'; or divide the H20's days by "
+                      "the H100's."),
         mistakes=(Mistake(lambda: get_chip("H100").fp8_tflops / get_chip("H20").fp8_tflops,
-                          "That is the compute ratio, the answer for training; choose serve a model."),
+                          lambda: ("That is the compute ratio: what training, or serving with very large batches, "
+                                   f"gives. Set the batch to {fmt(SERVE_BATCH)}.")),
                   Mistake(lambda: 1 / _serving_ratio(),
                           "Your value is the reciprocal: H20s per H100 is the H20's time over the H100's."),
-                  Mistake(lambda: _serving_ratio(batch=16),
-                          lambda: f"That is at a batch of 16, where both chips wait on memory; set the batch to "
-                                  f"{SERVE_BATCH}."),),
+                  Mistake(lambda: _serving_ratio(batch=SMALL_BATCH),
+                          lambda: ("That is the memory-bandwidth ratio: what a small batch gives, when both chips "
+                                   f"wait on memory. Set the batch to {fmt(SERVE_BATCH)}.")),),
     ),
     Exercise(
         id="3.6a", title="The run's electricity", kind="number", points=2, unit="MWh",
@@ -143,6 +150,7 @@ EXERCISES = [
         hint=lambda: (f"Energy = GPU-hours × the H800's TDP in kW × PUE ({PUE}); use all "
                       f"{fmt(_v3_all_hours() / 1e6)} million hours; give megawatt-hours (thousands of kWh)."),
         mistakes=(Mistake(lambda: _v3_kwh(), "That is in kWh; the question asks for MWh."),
+                  Mistake(lambda: _v3_kwh() / 1e6, "That is in GWh; the question asks for MWh."),
                   Mistake(lambda: _v3_kwh() / PUE / 1000, lambda: f"You left out the PUE ({PUE}): cooling and the "
                                                                   "rest of the data centre use power too."),),
     ),
@@ -150,7 +158,14 @@ EXERCISES = [
         id="3.6b", title="What that electricity costs", kind="number", points=1, unit="thousand US dollars",
         expected=lambda: _v3_kwh() * USD_PER_KWH / 1000,
         hint=lambda: f"Multiply the kWh by {USD_PER_KWH} dollars per kWh; give thousands of dollars.",
-        mistakes=(Mistake(lambda: _v3_kwh() * USD_PER_KWH, "That is in dollars; give thousands of dollars."),),
+        mistakes=(Mistake(lambda: _v3_kwh() * USD_PER_KWH, "That is in dollars; give thousands of dollars."),
+                  Mistake(lambda: _v3_kwh() * USD_PER_KWH / 1e6,
+                          "That is in millions of dollars; give thousands of dollars."),
+                  Mistake(lambda: _v3_kwh() * USD_PER_KWH * 100 / 1000,
+                          "That looks like cents: the price is in dollars per kWh."),
+                  Mistake(lambda: _v3_kwh() / PUE * USD_PER_KWH / 1000,
+                          lambda: f"You left out the PUE ({PUE}): the electricity bill is for the whole data "
+                                  "centre."),),
     ),
     Exercise(
         id="3.7", title="Llama 3.1's implied utilisation", kind="number", points=2,
@@ -158,11 +173,15 @@ EXERCISES = [
         expected=lambda: implied_mfu(_llama().reported_flops, _llama().gpu_hours, get_chip("H100").fp16_tflops),
         hint="Use the reported FLOPs, the model card's GPU-hours and the H100's dense BF16 peak; give a fraction.",
         mistakes=(Mistake(lambda: implied_mfu(_llama().reported_flops, _llama().gpu_hours, get_chip("H100").fp8_tflops),
-                          "That uses the FP8 peak; Llama 3.1 trained in BF16."),),
+                          "That uses the FP8 peak; Llama 3.1 trained in BF16."),
+                  Mistake(lambda: 100 * implied_mfu(_llama().reported_flops, _llama().gpu_hours,
+                                                    get_chip("H100").fp16_tflops),
+                          "Give it as a fraction, not a percentage (a percentage is the fraction times a "
+                          "hundred)."),),
     ),
     Exercise(
         id="3.8", title="Where V3 sits on the cost-decline curve", kind="number", points=2, unit="months",
-        tolerance=Tolerance.relative(0.02),
+        tolerance=Tolerance.absolute(0.5),
         expected=lambda: _months_to_v3(),
         hint=lambda: (f"Use years_to_reach(start, target, factor): start US${SONNET_MUSD} million, target DeepSeek's "
                       f"run_totals('DeepSeek-V3').rental_usd, factor 1/{DECLINE} a year; then turn years into months."),
@@ -176,10 +195,12 @@ EXERCISES = [
         rubric={
             "it is one final run's rental value": ("final run", "rental", "rent", "gpu-hour", "$2"),
             "what it leaves out (experiments, the cluster, staff)": ("experiment", "ablation", "research", "staff",
-                                                                     "salar", "capital", "buy", "own"),
+                                                                     "salar", "capital", "buying", "purchas",
+                                                                     "owned", "owns"),
             "DeepSeek's own fleet of chips": ("50,000", "hopper", "fleet", "cluster of"),
-            "what it does show (efficiency of the run)": ("efficien", "utilisation", "mfu", "fewer gpu",
-                                                         "cheap", "per token"),
+            "what it does show (efficiency of the run, compared like for like)": (
+                "efficien", "utilisation", "utilization", "mfu", "fewer gpu", "cheap", "per token", "like for like",
+                "like-for-like", "per flop"),
         },
     ),
 ]

@@ -21,7 +21,7 @@ def text_of(value: str | Callable[[], str]) -> str:
 def fmt(value: float) -> str:
     """A number as a student reads it: 4,992 or 2.91 or 0.00412 or 1,998,848 (whole numbers in
     full, others to four significant figures, very large or small ones in scientific notation)."""
-    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
+    if (value == 0 or 1 <= abs(value) < 1e15) and abs(value - round(value)) < 1e-9:
         return f"{value:,.0f}"
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return f"{value:.3g}"
@@ -87,12 +87,17 @@ class Tolerance:
         return f"from the line up to {fmt(self.amount)}{units} above it, never below it"
 
 
+#: how close a wrong answer must be to a mistake's value for its hint to fire (relative)
+MISTAKE_WINDOW = 0.025
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A likely wrong answer, computed from the models, and the hint that fits it.
 
-    ``check`` compares a wrong numeric answer with each mistake's value (within 1%) and, on a
-    match, puts the mistake's hint first. Each exercise lists only the mistakes that make sense
+    ``check`` compares a wrong numeric answer with each mistake's value (within
+    ``MISTAKE_WINDOW``, so a rounded slip such as 17 for 17.3% still matches) and, on a match,
+    puts the mistake's hint first. Each exercise lists only the mistakes that make sense
     for it (a sparsity figure for a TPP, a reciprocal for a ratio...).
     """
 
