@@ -10,6 +10,7 @@ the models.
 from __future__ import annotations
 
 import io
+import math
 
 from matplotlib.figure import Figure as MplFigure
 
@@ -240,9 +241,9 @@ def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops
 
 def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_year: float, anchor: tuple[float, float],
                     growth_per_year: float, growth_anchor: tuple[float, float]) -> MplFigure:
-    """Training costs against time (log scale): reported points (year, low, high, label; a range
-    where low < high), a cost-decline line for a fixed capability through ``anchor`` (year, US$),
-    and the growth of frontier runs through ``growth_anchor``."""
+    """Training costs against the (approximate) end of training, log scale: reported points (year,
+    low, high, label; a bar where low < high), a cost-decline line for a fixed capability through
+    ``anchor`` (year, US$), and the growth of frontier runs through ``growth_anchor``."""
     import numpy as np
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
@@ -251,28 +252,33 @@ def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_y
     style.apply()
     fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.3))
     ax = fig.add_subplot()
-    years = np.linspace(2023.0, 2026.0, 50)
+    first = math.floor(min(year for year, *_ in points) - 0.3)
+    last = math.ceil(max(year for year, *_ in points) + 0.3)
+    years = np.linspace(first, last, 60)
     ax.plot(years, [grown(anchor[1], 1 / decline_per_year, y - anchor[0]) for y in years],
             color=style.OKABE_ITO["blue"], linestyle="--", linewidth=2,
             label=f"same capability, {decline_per_year:g}× cheaper a year")
     ax.plot(years, [grown(growth_anchor[1], growth_per_year, y - growth_anchor[0]) for y in years],
             color=style.OKABE_ITO["vermillion"], linewidth=2, label=f"frontier runs, {growth_per_year:g}× a year")
+    middle = (first + last) / 2
     for year, low, high, label in points:
         if high > low:
             ax.plot([year, year], [low, high], color="#333333", linewidth=3, solid_capstyle="butt")
         ax.scatter([year], [(low * high) ** 0.5], color="#333333", zorder=3, s=30)
-        # labels below their point, to the right in the first half of the chart and to the left after
-        right = year < 2024.7
-        ax.annotate(label, (year, low), textcoords="offset points", xytext=(8 if right else -8, -16),
-                    ha="left" if right else "right", fontsize=style.MIN_FONT_PT)
+        # labels below their point: to the right in the first half of the chart, to the left after
+        right = year < middle
+        # (a "$" would start matplotlib's mathematical text)
+        ax.annotate(label.replace("$", r"\$"), (year, low), textcoords="offset points", xytext=(8 if right else -8, -16),
+                    ha="left" if right else "right", fontsize=style.MIN_FONT_PT,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     ax.set_yscale("log")
     ax.set_ylim(1e6, 3e9)
-    ax.set_xlim(2023.0, 2026.0)
+    ax.set_xlim(first, last)
     ax.yaxis.set_major_locator(FixedLocator([1e6, 1e7, 1e8, 1e9]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: {1e6: "$1M", 1e7: "$10M", 1e8: "$100M", 1e9: "$1B"}.get(v, "")))
-    ax.xaxis.set_major_locator(FixedLocator([2023, 2024, 2025]))
+    ax.xaxis.set_major_locator(FixedLocator(list(range(first, last + 1))))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
-    ax.set_xlabel("Year")
+    ax.set_xlabel("End of training (approximate)")
     ax.set_ylabel("Training cost (US dollars, log scale)")
     ax.legend(loc="upper left")
     fig.subplots_adjust(left=0.16, bottom=0.13, right=0.97, top=0.97)
@@ -283,9 +289,10 @@ def cost_curve_figure(points, decline_per_year: float, anchor, growth_per_year: 
                       alt: str) -> Figure:
     return _as_figure(cost_curve_plot(points, decline_per_year, anchor, growth_per_year, growth_anchor),
                       "Where DeepSeek-V3 sits against the cost curves",
-                      "Reported costs (bars: ranges) against two trends: the cost of a fixed level of capability "
-                      f"falling {decline_per_year:g} times a year (Amodei's estimate), drawn through Claude 3.5 "
-                      f"Sonnet, and the cost of frontier runs growing {growth_per_year:g} times a year (Epoch AI), "
-                      "drawn through GPT-4. DeepSeek's figure is one final run's rental value; the others are "
-                      "rough public estimates of different things.",
-                      "Wired (2023); Amodei (2025); DeepSeek-V3 report (2024); Cottier et al. (2024).", alt)
+                      "Published costs (bars: ranges) against two trends: the cost of a fixed level of capability "
+                      f"falling {decline_per_year:g} times a year (Amodei's rough estimate), drawn through Claude "
+                      f"3.5 Sonnet, and the cost of frontier runs growing {growth_per_year:g} times a year "
+                      "(Cottier et al.), drawn through GPT-4's estimated final run. DeepSeek's figure is one "
+                      "final run's rental value; Sonnet's does not say what it counts.",
+                      "book/data/cost_estimates.csv: AI Index 2024 with Epoch AI; Wired (2023); Amodei (2025); "
+                      "DeepSeek-V3 report (2024); Cottier et al. (2024).", alt)

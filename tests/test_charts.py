@@ -113,7 +113,8 @@ def test_cost_curve_marks_every_point_with_its_range_and_label():
     fig = _cost_curve()
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.texts]
-    assert labels == [label for *_, label in COST_POINTS]
+    # dollar signs are escaped, or matplotlib would set the text between them as mathematics
+    assert labels == [label.replace("$", r"\$") for *_, label in COST_POINTS]
     ranges = [line for line in ax.get_lines()[2:]]
     assert len(ranges) == sum(high > low for _, low, high, _ in COST_POINTS)  # a bar only for a range
     # the labels stay inside the axes and do not overlap one another
