@@ -80,11 +80,16 @@ def dashboard_timings(calls: int) -> dict[str, tuple[float, float]]:
     for name in live.DASHBOARDS:
         dashboard = importlib.import_module(f"book.dashboards.{name}")
         view_ms, path_ms = [], []
-        for _ in range(calls):
-            values = {c.name: (rng.choice([v for _, v in c.options]) if c.kind == "choice"
-                               else rng.uniform(max(c.minimum, c.step), c.maximum)) for c in dashboard.CONTROLS}
+        while len(path_ms) < calls:
+            # a setting a reader could make: choices from the options, numbers on the slider's steps
+            values = {c.name: (rng.choice([v for _, v in c.options]) if c.kind == "choice" else
+                               round(c.minimum + c.step * rng.randint(0, round((c.maximum - c.minimum) / c.step)), 6))
+                      for c in dashboard.CONTROLS}
             start = time.perf_counter()
-            result = dashboard.view(**values)
+            try:
+                result = dashboard.view(**values)
+            except ValueError:  # a combination the view rejects (as the page would say): draw another
+                continue
             view_ms.append(1000 * (time.perf_counter() - start))
             dashboard.panel(result).html()
             path_ms.append(1000 * (time.perf_counter() - start))

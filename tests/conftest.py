@@ -46,16 +46,35 @@ def site() -> Path:
 
 @pytest.fixture(scope="session")
 def instructor_site(tmp_path_factory, site) -> Path:
-    """The instructor edition (student edition plus solutions), built once per test session."""
+    """The instructor edition (student edition plus solutions), built once per test session, even
+    when several test workers ask for it: the first builds it in the session's shared temporary
+    folder while the others wait (a folder made with ``mkdir`` serves as the lock)."""
     import subprocess
     import sys
+    import time
 
-    out = tmp_path_factory.mktemp("instructor")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    done = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--toc", str(ROOT / "_toc_instructor.yml"),
-                           "--path-output", str(out)], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return out / "_build" / "html"
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    out, lock = shared / "instructor", shared / "instructor.lock"
+    html = out / "_build" / "html"
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            lock.mkdir()
+            break
+        except FileExistsError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"waited 10 minutes for another worker's instructor build ({lock})")
+            time.sleep(0.2)
+    try:
+        if not (html / "chapters" / "intro.html").exists():
+            jupyter_book = Path(sys.executable).parent / "jupyter-book"
+            done = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--toc",
+                                   str(ROOT / "_toc_instructor.yml"), "--path-output", str(out)],
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    finally:
+        lock.rmdir()
+    return html
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,266 @@
+"""The dashboards made live on the built site: the page's own button starts Python in headless
+Chromium (Pyodide, from the site's own files), and what the page computes is compared with what
+CPython computes for the same settings.
+
+Needs Debian's ``chromium``, like ``test_browser.py``: outside CI the tests skip, saying why, when
+no browser is found; in CI a missing browser is a failure. (A file of its own, so that the test
+runner's two workers share the browser work with ``test_browser.py``.)
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser import CHROMIUM_ARGS, Visit, chromium_path, serve
+
+pytestmark = pytest.mark.site
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with serve(site) as url:
+        yield url
+
+
+SET_AND_READ = """async (values) => {
+    const section = document.querySelector('section.book-dashboard');
+    const updated = new Promise(done => section.addEventListener('book-dashboard-updated',
+                                                                 e => done(e.detail.ms), {once: true}));
+    let last = null;
+    for (const [name, value] of Object.entries(values)) {
+        const radio = section.querySelector(`input[type=radio][data-control="${name}"][value="${value}"]`);
+        const exact = section.querySelector(`input[data-exact][data-control="${name}"]`);
+        const select = section.querySelector(`select[data-control="${name}"]`);
+        last = radio || exact || select;
+        if (radio) { radio.checked = true; } else { last.value = String(value); }
+        last.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+    const ms = await updated;
+    const texts = [...section.querySelectorAll('.book-dashboard-texts p')].map(p => p.textContent);
+    return {ms, texts, error: section.querySelector('.book-dashboard-error').textContent};
+}"""
+
+
+def _go_live(browser, server, page_name):
+    visit = Visit(browser, f"{server}/{page_name}")
+    before = {"errors": list(visit.errors), "requests": list(visit.requests)}
+    dashboard = visit.page.locator("section.book-dashboard")
+    button = dashboard.locator("button.book-dashboard-live")
+    assert button.is_visible() and "Make this dashboard live" in button.inner_text() and "MB" in button.inner_text()
+    # nothing large was requested before the click
+    assert not [url for url in visit.requests if "pyodide" in url or "book-py.zip" in url]
+    button.click()
+    visit.page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=90_000)
+    return visit, before
+
+
+@pytest.fixture(scope="module")
+def live_page(browser, server):
+    """Chapter 1 with its dashboard made live by a click (once: the runtime starts in ~5 s)."""
+    visit, before = _go_live(browser, server, "chapters/01_containment.html")
+    yield visit, before
+    visit.close()
+
+
+@pytest.fixture(scope="module")
+def live_calculator(browser, server):
+    """Chapter 2 with its dashboard, the architecture calculator, made live."""
+    visit, before = _go_live(browser, server, "chapters/02_deepseek_paradox.html")
+    yield visit, before
+    visit.close()
+
+
+@pytest.fixture(scope="module")
+def live_comparison(browser, server):
+    """Chapter 3 with its dashboard, the hardware-efficiency comparison, made live."""
+    visit, before = _go_live(browser, server, "chapters/03_cost_of_compute.html")
+    yield visit, before
+    visit.close()
+
+
+def test_going_live_enables_the_controls_and_says_so(live_page):
+    visit, _ = live_page
+    dashboard = visit.page.locator("section.book-dashboard")
+    assert "Live:" in dashboard.locator(".book-dashboard-note").inner_text()
+    assert dashboard.locator("button.book-dashboard-live").count() == 0
+    assert all(not dashboard.locator("input, select").nth(i).is_disabled()
+               for i in range(dashboard.locator("input, select").count()))
+
+
+def test_live_dashboard_at_the_boundary(live_page):
+    visit, _ = live_page
+    result = visit.page.evaluate(SET_AND_READ, {"rule": "2023-10", "chip": "NVIDIA H100 SXM5 80GB",
+                                                "precision": "fp16", "die_area_mm2": 814, "market": "datacenter",
+                                                "dense_tflops": 150})
+    assert result["error"] == ""
+    assert "NVIDIA H100 SXM5 80GB: TPP 15,832" in result["texts"][0]
+    assert "TPP 2,400" in result["texts"][1] and "Under the 2023 rule: controlled (3A090.b.1)" in result["texts"][1]
+    below = visit.page.evaluate(SET_AND_READ, {"dense_tflops": 149})
+    assert "Under the 2023 rule: not controlled." in below["texts"][1]
+
+
+def test_live_verdicts_equal_cpython_for_random_designs(live_page):
+    import random
+
+    from book.dashboards.threshold_explorer import design_chip
+    from book.export_controls import classify
+    rng = random.Random(8)
+    page = live_page[0].page
+    for _ in range(60):
+        design = {"rule": rng.choice(["2022-10", "2023-10"]), "precision": rng.choice(["fp16", "fp8", "int8"]),
+                  "market": rng.choice(["datacenter", "consumer"]), "dense_tflops": rng.randint(0, 2500),
+                  "die_area_mm2": rng.randint(50, 1200), "interconnect_gb_s": rng.randrange(0, 2000, 10)}
+        result = page.evaluate(SET_AND_READ, design)
+        chip = design_chip(design["dense_tflops"], design["precision"], design["die_area_mm2"],
+                           design["interconnect_gb_s"], design["market"])
+        expected = classify(chip, design["rule"])
+        assert f"Under the {expected.rule_label}: {expected.verdict}. {expected.reason}" in result["texts"][1], design
+
+
+def _reports_bad_value(page, dashboard: str, control: str, bad: str, words: str, good: object) -> None:
+    """Typing ``bad`` into ``control`` shows an error naming it and keeps the chart; ``good`` restores it."""
+    section = page.locator("section.book-dashboard")
+    before = section.locator(".book-dashboard-figure").inner_html()
+    box = section.locator(f"#dash-{dashboard}-{control}-exact")
+    box.fill(bad)
+    box.dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert words in section.locator(".book-dashboard-error").inner_text()
+    assert section.locator(".book-dashboard-figure").inner_html() == before
+    page.evaluate(SET_AND_READ, {control: good})
+
+
+def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
+    _reports_bad_value(live_page[0].page, "threshold_explorer", "die_area_mm2", "-5", "die_area_mm2 must be > 0", 814)
+
+
+def test_live_dashboard_passes_wcag_aa(live_page):
+    from book.tooling.offline_site import fetch_test_asset
+    from tests.browser import run_axe, serious
+    from tests.conftest import ROOT
+    axe = fetch_test_asset(ROOT, "axe-core", "axe.min.js").read_text(encoding="utf-8")
+    assert serious(run_axe(live_page[0].page, axe)) == []
+
+
+def test_live_dashboard_loads_only_from_the_site_without_errors(live_page):
+    visit, before = live_page
+    assert before["errors"] == [] and visit.errors == [], visit.errors
+    assert visit.failed == []
+    outside = [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
+               and urlparse(url).scheme in ("http", "https", "ws", "wss")]
+    assert outside == []
+    assert any("pyodide.asm.wasm" in url for url in visit.requests)
+
+
+def test_without_webassembly_the_page_says_so_and_stays_static(browser, server):
+    # a second browser, started with --jitless, which removes WebAssembly from its pages
+    chromium = browser.browser_type.launch(executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--js-flags=--jitless"])
+    try:
+        visit = Visit(chromium, f"{server}/chapters/01_containment.html")
+        page = visit.page
+        assert page.evaluate("typeof WebAssembly") == "undefined"
+        before = page.locator("section.book-dashboard .book-dashboard-panel").inner_html()
+        page.locator("button.book-dashboard-live").click()
+        page.wait_for_function("document.querySelector('.book-dashboard-note').textContent.includes('could not start')")
+        note = page.locator("section.book-dashboard .book-dashboard-note").inner_text()
+        assert "cannot run WebAssembly" in note and "JupyterLab" in note
+        assert page.locator("section.book-dashboard .book-dashboard-panel").inner_html() == before
+        assert page.locator("fieldset.book-dashboard-inactive").evaluate("f => f.disabled")
+        assert not [url for url in visit.requests if "pyodide" in url]
+        assert visit.errors == []
+    finally:
+        chromium.close()
+
+
+def test_live_calculator_equals_cpython_for_random_settings(live_calculator):
+    import random
+
+    from book.dashboards import architecture_calculator as ac
+    from book.dashboards.base import coerce_all
+    rng = random.Random(9)
+    page, before = live_calculator[0].page, live_calculator[1]
+    controls = {c.name: c for c in ac.CONTROLS}
+    for _ in range(50):
+        values = {name: (rng.choice([v for _, v in c.options]) if c.kind == "choice"
+                         else rng.randrange(int(c.minimum), int(c.maximum) + 1, int(c.step)))
+                  for name, c in controls.items()}
+        if values["model"] in ("DeepSeek-V2",):
+            values["active_experts"] = min(values["active_experts"], 160)
+        result = page.evaluate(SET_AND_READ, values)
+        expected = ac.texts(ac.view(**coerce_all(ac.CONTROLS, values)))
+        assert result["error"] == "", (values, result["error"])
+        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected], values
+    assert before["errors"] == [] and live_calculator[0].errors == []
+    assert not [url for url in live_calculator[0].requests if urlparse(url).hostname != "127.0.0.1"
+                and urlparse(url).scheme in ("http", "https")]
+
+
+def _random_settings(dashboard, rng) -> dict[str, object]:
+    """A random value for every control of ``dashboard``, on its grid of steps."""
+    values: dict[str, object] = {}
+    for control in dashboard.CONTROLS:
+        if control.kind == "choice":
+            values[control.name] = rng.choice([value for _, value in control.options])
+        else:
+            steps = round((control.maximum - control.minimum) / control.step)
+            values[control.name] = round(control.minimum + rng.randint(0, steps) * control.step, 6)
+    return values
+
+
+TABLE_CELLS = """() => [...document.querySelectorAll('section.book-dashboard .book-dashboard-panel table tr')]
+    .map(row => [...row.cells].map(cell => cell.textContent.trim()))"""
+
+
+def _table_cells(html: str) -> list[list[str]]:
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
+    import random
+
+    from book.dashboards import hardware_comparison as hc
+    from book.dashboards.base import render
+    rng = random.Random(10)
+    visit, before = live_comparison
+    for _ in range(50):
+        values = _random_settings(hc, rng)
+        result = visit.page.evaluate(SET_AND_READ, values)
+        expected = render(hc, values)
+        assert result["error"] == "", (values, result["error"])
+        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
+        cells = visit.page.evaluate(TABLE_CELLS)
+        assert len(cells) > 5 and cells == _table_cells(expected.extra_html), values
+    assert before["errors"] == [] and visit.errors == []
+    assert not [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
+                and urlparse(url).scheme in ("http", "https")]
+
+
+def test_live_comparison_reports_a_bad_value(live_comparison):
+    _reports_bad_value(live_comparison[0].page, "hardware_comparison", "mfu", "1.5", "mfu must be a fraction", 0.35)
