@@ -18,10 +18,18 @@ A chip is limited by whichever takes longer, its arithmetic or its memory (the "
 small batches memory sets the pace, which is why a chip with slow arithmetic but fast memory,
 such as the H20, can serve as fast as one with far more TFLOPS.
 
-Left out, so the result is an optimistic floor: reading the KV cache (chapter 2), the traffic
-between chips, uneven routing, and reading the prompt. ``utilisation`` is the share of both peaks
-reached. The time is per chip: spread over the n chips holding one copy of the model, the batch
-is that copy's, and the arithmetic and the reads divide among the chips. Standard library only.
+Each token also reads its own conversation's *KV cache* (chapter 2): the cached keys and values
+of every earlier token, ``kv_bytes_per_context_token`` bytes for each of ``context`` tokens. That
+read is not shared by the batch, since every conversation has its own cache, and attending to the
+cache adds arithmetic that grows with the context too (``attention_flops_per_context_token``). So
+at large batches the weights cost little per token, but the cache does not shrink: a long context
+can keep a chip waiting on memory at any batch.
+
+Left out, so the result is an optimistic floor: the traffic between chips, uneven routing, and
+reading the prompt (the *prefill*, which is done in large blocks and is compute-bound).
+``utilisation`` is the share of both peaks reached. The time is per chip: spread over the n chips
+holding one copy of the model, the batch is that copy's, and the arithmetic and the reads divide
+among the chips. Standard library only.
 """
 
 from __future__ import annotations
@@ -75,20 +83,74 @@ def parameters_read(active_parameters: float, batch: int, routed_parameters: flo
 
 def seconds_per_token(active_parameters: float, peak_tflops: float, memory_bandwidth_gb_s: float,
                       bytes_per_parameter: float, batch: int, utilisation: float = 1.0,
-                      routed_parameters: float = 0.0, routed_share: float = 1.0) -> Roofline:
+                      routed_parameters: float = 0.0, routed_share: float = 1.0, context: int = 0,
+                      kv_bytes_per_context_token: float = 0.0,
+                      attention_flops_per_context_token: float = 0.0) -> Roofline:
     """One chip's time per generated token of a model with ``active_parameters`` (a count), at a
     dense peak of ``peak_tflops``, memory bandwidth ``memory_bandwidth_gb_s`` (GB/s), weights of
     ``bytes_per_parameter`` bytes, ``batch`` tokens per step, a share ``utilisation`` of both peaks
     reached; for a mixture of experts, ``routed_parameters`` and ``routed_share`` as in
-    ``parameters_read``."""
+    ``parameters_read``; each token attends to ``context`` earlier tokens, reading
+    ``kv_bytes_per_context_token`` bytes of cache and doing ``attention_flops_per_context_token``
+    FLOPs for each (all layers together)."""
     batch = count("batch", batch)
     utilisation = fraction("utilisation", utilisation)
     n = positive("active_parameters", active_parameters)
-    compute = FLOPS_PER_PARAMETER_TOKEN * n / (positive("peak_tflops", peak_tflops) * 1e12 * utilisation)
+    context = count("context", context, low=0)
+    kv = positive("kv_bytes_per_context_token", kv_bytes_per_context_token, allow_zero=True)
+    attention = positive("attention_flops_per_context_token", attention_flops_per_context_token, allow_zero=True)
+    flops = FLOPS_PER_PARAMETER_TOKEN * n + attention * context
+    compute = flops / (positive("peak_tflops", peak_tflops) * 1e12 * utilisation)
     read = parameters_read(n, batch, routed_parameters, routed_share)
-    memory = (read * positive("bytes_per_parameter", bytes_per_parameter) / batch
+    memory = ((read * positive("bytes_per_parameter", bytes_per_parameter) / batch + kv * context)
               / (positive("memory_bandwidth_gb_s", memory_bandwidth_gb_s) * 1e9 * utilisation))
     return Roofline(compute, memory)
+
+
+#: the largest batch ``crossover_batch`` looks at: far beyond what one copy of a model serves
+MAX_BATCH = 10_000_000
+
+
+def crossover_batch(active_parameters: float, peak_tflops: float, memory_bandwidth_gb_s: float,
+                    bytes_per_parameter: float, utilisation: float = 1.0, routed_parameters: float = 0.0,
+                    routed_share: float = 1.0, context: int = 0, kv_bytes_per_context_token: float = 0.0,
+                    attention_flops_per_context_token: float = 0.0) -> int | None:
+    """The smallest batch at which the arithmetic takes at least as long as the memory reads, so
+    the chip stops waiting on memory; None if that never happens (when reading each token's own
+    KV cache already takes longer than its arithmetic, or beyond ``MAX_BATCH``). The arguments are
+    those of ``seconds_per_token``.
+
+    The memory time per token falls as the batch grows (the weights' reads are shared by more
+    tokens) while the arithmetic per token stays the same, so the answer is found by bisection."""
+    def compute_bound(batch: int) -> bool:
+        r = seconds_per_token(active_parameters, peak_tflops, memory_bandwidth_gb_s, bytes_per_parameter, batch,
+                              utilisation, routed_parameters, routed_share, context, kv_bytes_per_context_token,
+                              attention_flops_per_context_token)
+        return r.compute_s >= r.memory_s
+
+    if not compute_bound(MAX_BATCH):
+        return None
+    low, high = 0, MAX_BATCH  # compute_bound(high) holds; low = 0 stands for "not yet"
+    while high - low > 1:
+        middle = (low + high) // 2
+        if compute_bound(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def tokens_per_second(roofline: Roofline) -> float:
+    """Tokens one chip generates per second at that time per token."""
+    return 1 / roofline.seconds
+
+
+def cost_per_million_tokens(usd_per_chip_hour: float, tokens_per_chip_second: float) -> float:
+    """US dollars to generate a million tokens on a chip rented at ``usd_per_chip_hour`` that
+    writes ``tokens_per_chip_second`` tokens a second (kept busy all the time)."""
+    hourly = positive("usd_per_chip_hour", usd_per_chip_hour)
+    rate = positive("tokens_per_chip_second", tokens_per_chip_second)
+    return hourly / (rate * 3600) * 1e6
 
 
 def break_even_batch(peak_tflops: float, memory_bandwidth_gb_s: float, bytes_per_parameter: float) -> float:

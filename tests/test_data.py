@@ -34,7 +34,12 @@ def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.timeline import load_timeline
     from book.rental import load_rental_prices
     from book.training_cost import load_cost_estimates, load_runs
-    loaders = {"chips.csv": load_chips, "control_timeline.csv": load_timeline,
+    from book.affordability import load_gni
+    from book.diffusion import load_income_groups, load_integration_timeline
+    from book.prices import load_api_prices
+    loaders = {"api_prices.csv": load_api_prices, "gni.csv": load_gni, "income_groups.csv": load_income_groups,
+               "china_integration.csv": load_integration_timeline,
+               "chips.csv": load_chips, "control_timeline.csv": load_timeline,
                "architectures.csv": load_architectures, "training_runs.csv": load_runs,
                "rental_prices.csv": load_rental_prices, "cost_estimates.csv": load_cost_estimates}
     assert path.name in loaders, f"{path.name} has no validating loader in book/"

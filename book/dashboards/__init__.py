@@ -5,7 +5,9 @@
 * ``page``: the dashboard as static HTML for the site (controls inactive until made live);
 * ``jupyter``: the thin ipywidgets wiring for a live kernel;
 * ``live``: the entry point the reader's browser calls once the dashboard is live;
-* ``threshold_explorer``: chapter 1's dashboard.
+* ``threshold_explorer`` (chapter 1), ``architecture_calculator`` (chapter 2),
+  ``hardware_comparison`` (chapter 3), ``serving_roofline`` and ``diffusion_simulator``
+  (chapter 4): the dashboards.
 
 Everything except ``jupyter`` is standard-library Python, so it also runs in the browser's
 WebAssembly Python. Importing this package imports nothing else.

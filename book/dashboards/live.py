@@ -14,7 +14,8 @@ import json
 from book.dashboards.base import render
 
 #: the dashboards a page may ask for (a page cannot import an arbitrary module)
-DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison")
+DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison", "serving_roofline",
+              "diffusion_simulator")
 
 
 def update(name: str, values_json: str) -> str:

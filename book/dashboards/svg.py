@@ -133,7 +133,7 @@ def _star_points(x: float, y: float, radius: float) -> str:
 
 def shape_svg(shape: str, x: float, y: float, size: float, color: str, filled: bool = True,
               stroke_width: float = 1.5) -> str:
-    """SVG markup of a marker: "square", "circle", "x", "star" or "ring", centred on (x, y)."""
+    """SVG markup of a marker: "square", "circle", "diamond", "x", "star" or "ring", centred on (x, y)."""
     fill = color if filled else "none"
     common = f'fill="{fill}" stroke="{color}" stroke-width="{number(stroke_width)}"'
     if shape == "square":
@@ -141,6 +141,10 @@ def shape_svg(shape: str, x: float, y: float, size: float, color: str, filled: b
                 f'height="{number(2 * size)}" {common}/>')
     if shape == "circle":
         return f'<circle cx="{number(x)}" cy="{number(y)}" r="{number(size)}" {common}/>'
+    if shape == "diamond":
+        d = size * 1.25
+        return (f'<polygon points="{number(x)},{number(y - d)} {number(x + d)},{number(y)} {number(x)},{number(y + d)} '
+                f'{number(x - d)},{number(y)}" {common} stroke-linejoin="round"/>')
     if shape == "ring":
         return (f'<circle cx="{number(x)}" cy="{number(y)}" r="{number(size)}" fill="none" stroke="{color}" '
                 f'stroke-width="{number(stroke_width)}" stroke-dasharray="3 2"/>')
@@ -151,7 +155,7 @@ def shape_svg(shape: str, x: float, y: float, size: float, color: str, filled: b
                 f'stroke-width="{number(stroke_width + 0.5)}" fill="none"/>')
     if shape == "star":
         return f'<polygon points="{_star_points(x, y, size)}" {common} stroke-linejoin="round"/>'
-    raise ValueError(f"shape must be one of square, circle, ring, x, star; got {shape!r}")
+    raise ValueError(f"shape must be one of square, circle, diamond, ring, x, star; got {shape!r}")
 
 
 def swatch_svg(shape: str, color: str, filled: bool = True, size: float = 6.0) -> str:
@@ -251,6 +255,20 @@ class Chart:
         svg = (f'<line x1="{number(coords[0])}" y1="{number(coords[1])}" x2="{number(coords[2])}" '
                f'y2="{number(coords[3])}" stroke="{color}" stroke-width="{number(width)}" stroke-dasharray="{dash}"/>')
         return self._add(Item("line", role, svg, color=color, data={"axis": axis, "value": value}))
+
+    def polyline(self, role: str, points: list[tuple[float, float]], color: str = "currentColor",
+                 width: float = 2.0, dash: str = "", name: str = "") -> Item | None:
+        """A line through data points (x, y), in order; points outside the scales are dropped (a
+        curve leaving the chart stops at its edge). None when fewer than two points remain."""
+        kept = [(self.x(x), self.y(y)) for x, y in points if self.x.contains(x) and self.y.contains(y)]
+        if len(kept) < 2:
+            return None
+        path = "M" + "L".join(f"{number(px)} {number(py)}" for px, py in kept)
+        style = f' stroke-dasharray="{dash}"' if dash else ""
+        svg = (f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{number(width)}" '
+               f'stroke-linejoin="round"{style}/>')
+        return self._add(Item("line", role, svg, text=name, color=color, shape=dash or "solid",
+                              data={"points": kept}))
 
     def marker(self, role: str, px: float, py: float, shape: str, color: str, size: float = 5.0,
                filled: bool = True, name: str = "", stroke_width: float = 1.5) -> Item:

@@ -1,0 +1,153 @@
+"""Serving a model of chapter 2's table on a chip of chapter 1's catalogue (chapter 4).
+
+``book.serving`` holds the roofline in plain numbers; this module feeds it a real model and a real
+chip: the active parameters and the routed experts from ``book.architecture``, the KV cache per
+token of context, the arithmetic of attention over that context, the chip's dense peak and memory
+bandwidth, and, where a source gives one, its rental price. The result, ``decode``, is what the
+serving dashboard and the chapter's exercises use.
+
+Choices, each stated where it is used in the chapter:
+
+* the weights are stored at the chosen precision (1 byte at FP8, 2 at BF16), also on chips without
+  FP8 arithmetic (they read 8-bit weights and compute at BF16, as weight-only quantisation does);
+* the KV cache is kept at BF16 (2 bytes a number);
+* the arithmetic runs at the chip's dense peak with sums in FP32 (half the spec sheet on GeForce
+  cards, as in chapter 3);
+* attention arithmetic per token of context: for multi-head and grouped-query attention, a dot
+  product with each key and a weighted sum of the values, 4 x heads x head_dim FLOPs a layer; for
+  DeepSeek's multi-head latent attention served with the up-projections folded into the query and
+  the output (as its report describes), the heads work on the cached latent vector directly,
+  2 x heads x (2 d_c + d_R) FLOPs a layer. MLA reads far fewer bytes but does more arithmetic per
+  cached token.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from book.architecture import (GQA, MHA, MLA, Architecture, bytes_per_value, kv_elements_per_token, parameter_counts,
+                               routed_experts)
+from book.hardware import Chip
+from book.serving import Roofline, cost_per_million_tokens, crossover_batch, seconds_per_token, tokens_per_second
+from book.validate import count, fraction, positive
+
+#: the precision of the KV cache
+KV_PRECISION = "bf16"
+
+#: the precisions a model can be served at: weights' bytes and the chip's arithmetic
+PRECISIONS = ("fp8", "bf16")
+
+
+def attention_flops_per_context_token(arch: Architecture) -> float:
+    """FLOPs one generated token spends on each earlier token of its context, over all layers."""
+    if arch.attention in (MHA, GQA):
+        per_layer = 4 * arch.heads * arch.head_dim
+    elif arch.attention == MLA:
+        per_layer = 2 * arch.heads * (2 * arch.kv_compression + arch.rope_dim)
+    else:  # pragma: no cover - Architecture checks its attention
+        raise ValueError(f"attention must be one of {(MHA, GQA, MLA)}, got {arch.attention!r}")
+    return float(arch.layers * per_layer)
+
+
+def kv_bytes_per_context_token(arch: Architecture) -> float:
+    """Bytes of KV cache one generated token reads for each earlier token of its context (BF16)."""
+    return kv_elements_per_token(arch) * bytes_per_value(KV_PRECISION)
+
+
+def _precision(precision: str) -> str:
+    if isinstance(precision, str):
+        precision = {"fp16": "bf16"}.get(precision.strip().casefold(), precision.strip().casefold())
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    return precision
+
+
+def chip_peak(chip: Chip, precision: str) -> tuple[float | None, str]:
+    """The chip's dense peak (TFLOPS, FP32 sums) at ``precision`` and the precision it runs at:
+    BF16 for a chip without an FP8 figure. (None, ...) when the chip has no figure at all."""
+    precision = _precision(precision)
+    if precision == "fp8":
+        value = chip.fp32_accumulate_tops("fp8")
+        if value:
+            return value, "fp8"
+    return chip.fp32_accumulate_tops("fp16"), "bf16"
+
+
+@dataclass(frozen=True)
+class Decode:
+    """One chip serving one model: the time per token, the tokens per second and what follows."""
+
+    model: Architecture
+    chip: Chip
+    precision: str
+    #: the precision the chip's arithmetic runs at (BF16 for a chip without FP8)
+    arithmetic: str
+    peak_tflops: float
+    batch: int
+    context: int
+    utilisation: float
+    roofline: Roofline
+    #: the smallest batch at which arithmetic binds; None if memory binds at every batch
+    crossover: int | None
+    #: chips whose memory holds one copy of the weights and the batch's KV cache
+    chips_to_hold: int
+    #: US$ per chip-hour used for the cost, or None
+    usd_per_hour: float | None
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Tokens one chip generates a second (the copy's chips together: this times their number)."""
+        return tokens_per_second(self.roofline)
+
+    @property
+    def bound(self) -> str:
+        return self.roofline.bound
+
+    @property
+    def usd_per_million_tokens(self) -> float | None:
+        """The rental cost of a million generated tokens, if a price is given."""
+        if self.usd_per_hour is None:
+            return None
+        return cost_per_million_tokens(self.usd_per_hour, self.tokens_per_second)
+
+
+def _memory_gb(chip: Chip) -> float:
+    if not chip.memory_gb or not chip.memory_bandwidth_gb_s:
+        raise ValueError(f"chip {chip.short_name!r} has no published memory size or bandwidth, so its serving "
+                         "speed cannot be computed; choose a chip with both")
+    return chip.memory_gb
+
+
+def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int = 1, context: int = 4096,
+           utilisation: float = 1.0, usd_per_hour: float | None = None) -> Decode:
+    """``chip`` generating tokens of ``model``: ``batch`` conversations a step, each with
+    ``context`` earlier tokens in its KV cache, weights at ``precision`` ("fp8" or "bf16"), a
+    share ``utilisation`` of the chip's peaks reached, rented at ``usd_per_hour`` (optional).
+    ValueError naming the parameter for bad input, or for a chip without memory figures."""
+    precision = _precision(precision)
+    batch = count("batch", batch)
+    context = count("context", context, low=0)
+    utilisation = fraction("utilisation", utilisation)
+    if usd_per_hour is not None:
+        positive("usd_per_hour", usd_per_hour)
+    memory_gb = _memory_gb(chip)
+    peak, arithmetic = chip_peak(chip, precision)
+    if not peak:
+        raise ValueError(f"chip {chip.short_name!r} has no published dense throughput; choose another chip")
+    counts = parameter_counts(model)
+    active = counts.active_in_matmuls
+    routed, share = routed_experts(model)
+    weight_byte = bytes_per_value(precision)
+    kv = kv_bytes_per_context_token(model)
+    attention = attention_flops_per_context_token(model)
+    arguments = dict(active_parameters=active, peak_tflops=peak, memory_bandwidth_gb_s=chip.memory_bandwidth_gb_s,
+                     bytes_per_parameter=weight_byte, utilisation=utilisation, routed_parameters=routed,
+                     routed_share=share, context=context, kv_bytes_per_context_token=kv,
+                     attention_flops_per_context_token=attention)
+    roofline = seconds_per_token(batch=batch, **arguments)
+    held = counts.total * weight_byte + batch * context * kv
+    chips = max(1, -int(-held // (memory_gb * 1e9)))
+    return Decode(model, chip, precision, arithmetic, peak, batch, context, utilisation, roofline,
+                  crossover_batch(**arguments), chips, usd_per_hour)
