@@ -296,3 +296,86 @@ def cost_curve_figure(points, decline_per_year: float, anchor, growth_per_year: 
                       "final run's rental value; Sonnet's does not say what it counts.",
                       "book/data/cost_estimates.csv: AI Index 2024 with Epoch AI; Wired (2023); Amodei (2025); "
                       "DeepSeek-V3 report (2024); Cottier et al. (2024).", alt)
+
+
+# ---- API prices over time ---------------------------------------------------------------------
+
+PROVIDER_STYLE = {"OpenAI": {"color": style.OKABE_ITO["vermillion"], "marker": "o"},
+                  "DeepSeek": {"color": style.OKABE_ITO["blue"], "marker": "s"}}
+
+
+#: shorter names for the chart, and label offsets (points) where the default would collide
+_PRICE_LABELS = {"GPT-4o (2024-08-06)": "GPT-4o, Aug 2024"}
+_PRICE_OFFSETS = {"R1": (-8, 2), "V3.1": (-8, 2), "V3.2-Exp": (-8, -3), "GPT-4o mini": (7, 4), "V2": (7, -4),
+                  "V3": (7, -3)}
+
+
+def _year(day) -> float:
+    return day.year + (day.timetuple().tm_yday - 1) / 365.25
+
+
+def price_history_plot(prices, trend: tuple[list, float] | None = None) -> MplFigure:
+    """Blended list prices (US$ per million tokens, 3 input : 1 output) by date, log scale, one
+    colour and marker per provider, each point named; ``trend`` = (the (date, price) points it was
+    fitted to, the yearly factor) draws the fitted line through them."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    style.apply()
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.6))
+    ax = fig.add_subplot()
+    for provider, look in PROVIDER_STYLE.items():
+        own = [p for p in prices if p.provider == provider]
+        ax.scatter([_year(p.date) for p in own], [p.blended for p in own], color=look["color"],
+                   marker=look["marker"], s=36, zorder=3, label=provider)
+        for p in own:
+            # DeepSeek's models by version alone (the legend names the maker)
+            name = _PRICE_LABELS.get(p.model, p.model.split(" (")[0]).removeprefix("DeepSeek-")
+            dx, dy = _PRICE_OFFSETS.get(name, (7 if _year(p.date) < 2025.2 else -7, 3))
+            ax.annotate(name, (_year(p.date), p.blended), textcoords="offset points", xytext=(dx, dy),
+                        ha="left" if dx > 0 else "right", fontsize=style.MIN_FONT_PT, color="#222222")
+    if trend is not None:
+        points, factor = trend
+        xs = [_year(min(d for d, _ in points)), _year(max(d for d, _ in points))]
+        fitted = _fitted_start(points, factor)
+        ax.plot(xs, [fitted, fitted * factor ** (xs[1] - xs[0])], color=style.OKABE_ITO["vermillion"],
+                linestyle="--", linewidth=1.5, label=f"OpenAI flagship trend, {1 / factor:.1f}× cheaper a year")
+    ax.set_yscale("log")
+    ax.set_ylim(0.1, 100)
+    ax.yaxis.set_major_locator(FixedLocator([0.1, 1, 10, 100]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: {0.1: "$0.10", 1: "$1", 10: "$10", 100: "$100"}.get(v, "")))
+    ax.set_xlim(2023, 2026)
+    ax.xaxis.set_major_locator(FixedLocator([2023, 2024, 2025, 2026]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.set_xlabel("Date of the list price")
+    ax.set_ylabel("US$ per million tokens (3 in : 1 out)")
+    ax.legend(loc="center left")
+    fig.subplots_adjust(left=0.15, bottom=0.12, right=0.97, top=0.97)
+    return fig
+
+
+def _fitted_start(points, factor: float) -> float:
+    """The fitted line's value at the first point's date (least squares in log space)."""
+    start = min(d for d, _ in points)
+    xs = [_year(d) - _year(start) for d, _ in points]
+    logs = [math.log(p) for _, p in points]
+    return math.exp(sum(logs) / len(logs) - math.log(factor) * sum(xs) / len(xs))
+
+
+def price_history_alt(prices, factor: float) -> str:
+    first, last = prices[0], prices[-1]
+    cheapest = min(prices, key=lambda p: p.blended)
+    return (f"Log-scale chart of API list prices per million tokens, blended three input tokens to one output, from "
+            f"{first.date:%B %Y} to {last.date:%B %Y}. OpenAI's flagship prices fall from US${first.blended:,.2f} "
+            f"(GPT-4) along a trend of about {1 / factor:.1f} times cheaper a year; its reasoning model o1 sits high "
+            f"again at the end of 2024. DeepSeek's prices all lie below US$1, the lowest being "
+            f"{cheapest.model} at US${cheapest.blended:,.2f}.")
+
+
+def price_history_figure(prices, trend: tuple[list, float]) -> Figure:
+    return _as_figure(price_history_plot(prices, trend), "What a million tokens cost through the API",
+                      "List prices per million tokens, blended at three input tokens to one output token (input at "
+                      "the cache-miss price). The dashed line is the least-squares trend of OpenAI's GPT-4-family "
+                      "flagship prices. Prices are what a developer pays per token; chat apps are often free to the "
+                      "user.",
+                      "book/data/api_prices.csv: OpenAI announcements and pricing pages (2023-2025); DeepSeek API "
+                      "documentation (2024-2025).", price_history_alt(prices, trend[1]))

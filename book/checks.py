@@ -155,8 +155,9 @@ def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     stated = item.tolerance.describe(item.unit)
     if item.tolerance.accepts(value, expected):
         return CORRECT, f"{_shown(item, value)} matches the model ({stated})."
-    hints = [text_of(m.hint) for m in item.mistakes
-             if math.isclose(value, float(m.value()), rel_tol=MISTAKE_WINDOW)]
+    # (on a grid, a likely mistake is one exact value: its neighbours need the general hint)
+    window = 1e-9 if item.tolerance.kind == "exact" else MISTAKE_WINDOW
+    hints = [text_of(m.hint) for m in item.mistakes if math.isclose(value, float(m.value()), rel_tol=window)]
     margin = item.tolerance.amount
     if item.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
         hints.insert(0, f"{_shown(item, value)} is just below the line: a design there still escapes, "

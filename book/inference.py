@@ -39,6 +39,10 @@ KV_PRECISION = "bf16"
 #: the precisions a model can be served at: weights' bytes and the chip's arithmetic
 PRECISIONS = ("fp8", "bf16")
 
+#: how fast an adult reads silently: 238 words a minute for non-fiction (Brysbaert 2019, a
+#: meta-analysis), at about 0.75 English words per token (OpenAI's rule of thumb), in tokens a second
+READING_TOKENS_PER_SECOND = 238 / 60 / 0.75
+
 
 def attention_flops_per_context_token(arch: Architecture) -> float:
     """FLOPs one generated token spends on each earlier token of its context, over all layers."""
@@ -104,6 +108,13 @@ class Decode:
     @property
     def bound(self) -> str:
         return self.roofline.bound
+
+    @property
+    def conversation_tokens_per_second(self) -> float:
+        """How fast one conversation sees its answer appear, when the fewest chips that hold the
+        model (``chips_to_hold``) serve the batch: each step writes one token for every
+        conversation, and the chips share the step's work."""
+        return self.chips_to_hold * self.tokens_per_second / self.batch
 
     @property
     def usd_per_million_tokens(self) -> float | None:

@@ -238,8 +238,16 @@ def _model_numbers() -> set[str]:
         values |= {v for v in (rule.tpp_threshold, rule.interconnect_threshold_gb_s, rule.tpp_density_floor,
                                rule.tpp_b1_floor, rule.pd_a2, rule.pd_b2, rule.pd_b1) if v is not None}
     for chip in load_chips():
-        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops, chip.memory_gb)
-                   if v is not None}
+        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops, chip.memory_gb,
+                               chip.memory_bandwidth_gb_s) if v is not None}
+    from book import affordability, diffusion, prices, serving
+    from book.dashboards import diffusion_simulator
+    for module in (affordability, diffusion, prices, serving, diffusion_simulator):  # (its month of use in US$)
+        values |= {v for k, v in vars(module).items() if k.isupper() and isinstance(v, (int, float))}
+    for income in affordability.load_gni():
+        values |= {income.gni_per_capita_usd, income.year}
+    for price in prices.load_api_prices():
+        values |= {price.usd_per_m_input, price.usd_per_m_output}
     for arch in architecture.load_architectures():
         values |= {getattr(arch, f.name) for f in dataclasses.fields(arch)
                    if isinstance(getattr(arch, f.name), (int, float)) and not isinstance(getattr(arch, f.name), bool)}
@@ -343,3 +351,14 @@ def test_rubric_cues_match_at_the_start_of_words():
 def test_a_rounded_slip_still_gets_its_hint():
     # 17 for a utilisation of 17.3%: 1.8% away from the percentage, so the percentage hint fires
     assert "not a percentage" in check("3.2", round(100 * EXERCISES["3.2"].expected())).message
+
+
+def test_exact_answers_on_a_grid():
+    from book.answers.exercise import Tolerance
+    exact = Tolerance.exact()
+    assert exact.accepts(408, 408) and exact.accepts(0.46, 0.1 * 4.6) and not exact.accepts(409, 408)
+    assert not exact.accepts(0.47, 0.46) and exact.describe("conversations") == "exactly"
+    below, above = check("4.3", 407), check("4.3", 409)
+    assert below.status == above.status == "wrong"
+    assert "still waits on memory" in below.message and "still waits on memory" not in above.message
+    assert check("4.3", 408).status == "correct" and "exactly" in check("4.3", 408).message

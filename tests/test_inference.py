@@ -164,3 +164,13 @@ def test_decode_rejects_bad_input():
         decode(v3, get_chip("H100"), precision="fp4")
     with pytest.raises(ValueError, match="throughput"):
         decode(v3, Chip(name="No compute", market="datacenter", memory_gb=80, memory_bandwidth_gb_s=1000))
+
+
+def test_speed_one_conversation_sees():
+    from book.inference import READING_TOKENS_PER_SECOND
+    v3 = get_architecture("DeepSeek-V3")
+    d = decode(v3, get_chip("Ascend 910B"), "fp8", batch=64, context=4096)
+    assert d.conversation_tokens_per_second == pytest.approx(d.chips_to_hold * d.tokens_per_second / 64)
+    # 238 words a minute at 0.75 words a token: about 5.3 tokens a second
+    assert READING_TOKENS_PER_SECOND == pytest.approx(5.29, abs=0.01)
+    assert d.conversation_tokens_per_second > READING_TOKENS_PER_SECOND

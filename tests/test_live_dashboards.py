@@ -264,3 +264,80 @@ def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
 
 def test_live_comparison_reports_a_bad_value(live_comparison):
     _reports_bad_value(live_comparison[0].page, "hardware_comparison", "mfu", "1.5", "mfu must be a fraction", 0.35)
+
+
+# ---- chapter 4: two dashboards on one page ---------------------------------------------------
+
+SET_AND_READ_IN = SET_AND_READ.replace(
+    "async (values) => {\n    const section = document.querySelector('section.book-dashboard');",
+    "async ([name, values]) => {\n"
+    "    const section = document.querySelector(`section.book-dashboard[data-dashboard=\"${name}\"]`);")
+TABLE_CELLS_IN = """(name) => [...document.querySelectorAll(
+    `section.book-dashboard[data-dashboard="${name}"] .book-dashboard-panel table tr`)]
+    .map(row => [...row.cells].map(cell => cell.textContent.trim()))"""
+
+
+@pytest.fixture(scope="module")
+def live_chapter4(browser, server):
+    """Chapter 4 with both its dashboards made live, one click each (the runtime starts once)."""
+    visit = Visit(browser, f"{server}/chapters/04_democratization.html")
+    before = {"errors": list(visit.errors), "requests": list(visit.requests)}
+    for name in ("serving_roofline", "diffusion_simulator"):
+        section = visit.page.locator(f'section.book-dashboard[data-dashboard="{name}"]')
+        button = section.locator("button.book-dashboard-live")
+        assert button.is_visible() and "Make this dashboard live" in button.inner_text()
+        button.click()
+        visit.page.wait_for_selector(f'section.book-dashboard[data-dashboard="{name}"][data-live=true]',
+                                     timeout=90_000)
+    yield visit, before
+    visit.close()
+
+
+def test_chapter4_set_and_read_helper_is_scoped():
+    assert "data-dashboard" in SET_AND_READ_IN and SET_AND_READ_IN != SET_AND_READ
+
+
+@pytest.mark.parametrize("name, seed", [("serving_roofline", 41), ("diffusion_simulator", 42)])
+def test_live_chapter4_equals_cpython_for_random_settings(live_chapter4, name, seed):
+    import importlib
+    import random
+
+    from book.dashboards.base import render
+    dashboard = importlib.import_module(f"book.dashboards.{name}")
+    rng = random.Random(seed)
+    visit, before = live_chapter4
+    compared = 0
+    for _ in range(40):
+        values = _random_settings(dashboard, rng)
+        try:
+            expected = render(dashboard, values)
+        except ValueError as exc:  # a setting the view rejects: the page must say the same
+            result = visit.page.evaluate(SET_AND_READ_IN, [name, values])
+            assert str(exc) in result["error"], (values, result["error"])
+            continue
+        result = visit.page.evaluate(SET_AND_READ_IN, [name, values])
+        assert result["error"] == "", (values, result["error"])
+        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
+        cells = visit.page.evaluate(TABLE_CELLS_IN, name)
+        assert len(cells) >= 5 and cells == _table_cells(expected.extra_html), values
+        compared += 1
+    assert compared >= 30
+    assert before["errors"] == [] and visit.errors == []
+    assert not [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
+                and urlparse(url).scheme in ("http", "https")]
+
+
+def test_live_chapter4_reports_a_bad_value(live_chapter4):
+    page = live_chapter4[0].page
+    section = page.locator('section.book-dashboard[data-dashboard="serving_roofline"]')
+    before = section.locator(".book-dashboard-figure").inner_html()
+    box = section.locator("#dash-serving_roofline-batch-exact")
+    box.fill("2.5")
+    box.dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert "batch must be a whole number" in section.locator(".book-dashboard-error").inner_text()
+    assert section.locator(".book-dashboard-figure").inner_html() == before
+    # the other dashboard on the page is untouched
+    other = page.locator('section.book-dashboard[data-dashboard="diffusion_simulator"] .book-dashboard-error')
+    assert other.inner_text() == ""
+    page.evaluate(SET_AND_READ_IN, ["serving_roofline", {"batch": 64}])

@@ -106,10 +106,14 @@ def _glued_figure(page: str) -> str:
         return f"{get_chip('H100').tpp:,.0f}"
     if page == "02_deepseek_paradox":
         return f"{parameter_counts(get_architecture('DeepSeek-V3')).active_in_matmuls / 1e9:,.1f}"
+    if page == "04_democratization":
+        from book.inference import decode
+        return f"{decode(get_architecture('DeepSeek-V3'), get_chip('H20'), 'fp8', 64, 4096).crossover}"
     return f"{run_totals('DeepSeek-V3').gpu_hours / 1e3:,.0f}"
 
 
-@pytest.mark.parametrize("page", ["01_containment", "02_deepseek_paradox", "03_cost_of_compute"])
+@pytest.mark.parametrize("page", ["01_containment", "02_deepseek_paradox", "03_cost_of_compute",
+                                  "04_democratization"])
 def test_glued_numbers_and_references_are_resolved(site, page):
     html = (site / "chapters" / f"{page}.html").read_text(encoding="utf-8")
     assert "glue:" not in html and "{glue" not in html

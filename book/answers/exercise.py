@@ -38,7 +38,9 @@ class Tolerance:
       correct from the expected value up to (not including) 1 unit above it, wrong below it,
       however close, because a value below the line is on the other side of it;
     * ``Tolerance.at_most(1.0)``: the mirror image, "the largest number that still fits": correct
-      from just above 1 unit below the expected value up to it, wrong above it.
+      from just above 1 unit below the expected value up to it, wrong above it;
+    * ``Tolerance.exact()``: a value on a grid (a whole batch size, a slider's step of 0.01):
+      only that value counts (up to floating-point rounding, a billionth of it).
     """
 
     kind: str = "relative"
@@ -60,9 +62,14 @@ class Tolerance:
     def at_most(cls, margin: float) -> Tolerance:
         return cls("at most", margin)
 
+    @classmethod
+    def exact(cls) -> Tolerance:
+        return cls("exact", 1e-9)
+
     def __post_init__(self) -> None:
-        if self.kind not in ("relative", "absolute", "at least", "at most"):
-            raise ValueError(f"kind must be 'relative', 'absolute', 'at least' or 'at most', got {self.kind!r}")
+        if self.kind not in ("relative", "absolute", "at least", "at most", "exact"):
+            raise ValueError(f"kind must be 'relative', 'absolute', 'at least', 'at most' or 'exact', "
+                             f"got {self.kind!r}")
         if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
             raise ValueError(f"amount must be a positive number, got {self.amount!r}")
 
@@ -71,6 +78,8 @@ class Tolerance:
             return abs(value - expected) <= self.amount * abs(expected)
         if self.kind == "absolute":
             return abs(value - expected) <= self.amount
+        if self.kind == "exact":
+            return abs(value - expected) <= self.amount * max(1.0, abs(expected))
         if self.kind == "at most":
             return expected - self.amount < value <= expected
         return expected <= value < expected + self.amount
@@ -82,6 +91,8 @@ class Tolerance:
             return f"within {self.amount:.0%}"
         if self.kind == "absolute":
             return f"within {fmt(self.amount)}{units}"
+        if self.kind == "exact":
+            return "exactly"
         if self.kind == "at most":
             return f"at the limit or up to {fmt(self.amount)} below it, never above it"
         return f"from the line up to {fmt(self.amount)}{units} above it, never below it"

@@ -245,7 +245,7 @@ def chart(v: ServingView, chart_id: str = "serving") -> svg.Chart:
         placed.append(py)
     shift = max(0.0, placed[-1] - (BOTTOM + 2)) if placed else 0.0
     for (line_y, label, color, chosen), py in zip(ends, placed):
-        c.text(f"name {label}", label, RIGHT + 6, py - shift + TICK * 0.35, 13.0, bold=chosen, color=color,
+        c.text(f"name {label}", label, RIGHT + 6, py - shift + TICK * 0.35, TICK, bold=chosen, color=color,
                obstacle=False)
     c.frame()
     xt = [1, 8, 64, 512, 4096]
