@@ -338,7 +338,7 @@ def price_history_plot(prices, trend: tuple[list, float] | None = None) -> MplFi
         xs = [_year(min(d for d, _ in points)), _year(max(d for d, _ in points))]
         fitted = _fitted_start(points, factor)
         ax.plot(xs, [fitted, fitted * factor ** (xs[1] - xs[0])], color=style.OKABE_ITO["vermillion"],
-                linestyle="--", linewidth=1.5, label=f"OpenAI flagship trend, {1 / factor:.1f}× cheaper a year")
+                linestyle="--", linewidth=1.5, label="GPT-4 family trend")
     ax.set_yscale("log")
     ax.set_ylim(0.1, 100)
     ax.yaxis.set_major_locator(FixedLocator([0.1, 1, 10, 100]))
@@ -375,7 +375,7 @@ def price_history_figure(prices, trend: tuple[list, float]) -> Figure:
     return _as_figure(price_history_plot(prices, trend), "What a million tokens cost through the API",
                       "List prices per million tokens, blended at three input tokens to one output token (input at "
                       "the cache-miss price). The dashed line is the least-squares trend of OpenAI's GPT-4-family "
-                      "flagship prices. Prices are what a developer pays per token; chat apps are often free to the "
-                      "user.",
+                      f"flagship prices: about {1 / trend[1]:.1f} times cheaper a year. Prices are what a developer "
+                      "pays per token; chat apps are often free to the user.",
                       "book/data/api_prices.csv: OpenAI announcements and pricing pages (2023-2025); DeepSeek API "
                       "documentation (2024-2025).", price_history_alt(prices, trend[1]))

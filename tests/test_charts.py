@@ -27,8 +27,21 @@ def _cost_curve():
     return cost_curve_plot(COST_POINTS, 4.0, (2024.45, 30e6), 2.4, (2023.3, 100e6))
 
 
+def _flagship_trend():
+    from book.prices import change_per_year, load_api_prices
+    points = [(p.date, p.blended) for p in load_api_prices()
+              if p.provider == "OpenAI" and p.model.startswith("GPT-4") and "mini" not in p.model]
+    return points, change_per_year(points)
+
+
+def _price_history():
+    from book.charts import price_history_plot
+    from book.prices import load_api_prices
+    return price_history_plot(load_api_prices(), _flagship_trend())
+
+
 @pytest.mark.parametrize("make", [lambda: timeline_plot(load_timeline()), lambda: bytes_per_flop_plot(list(load_chips())),
-                                  _cost_curve], ids=["timeline", "bandwidth", "cost curve"])
+                                  _cost_curve, _price_history], ids=["timeline", "bandwidth", "cost curve", "prices"])
 def test_legible_on_a_phone(make):
     # at most 5.5 in (550 CSS px) wide, no text under MIN_FONT_PT: on a 390 px phone the smallest
     # text still renders at about 9.5 px
@@ -132,3 +145,38 @@ def test_cost_curve_marks_every_point_with_its_range_and_label():
 def test_cost_curve_figure_names_its_sources_and_keeps_the_alt_text():
     figure = cost_curve_figure(COST_POINTS, 4.0, (2024.45, 30e6), 2.4, (2023.3, 100e6), "A log-scale chart.")
     assert figure.alt == "A log-scale chart." and "Amodei (2025)" in figure.html and "4 times a year" in figure.html
+
+
+def test_price_history_marks_every_price_without_overlaps_and_fits_the_trend():
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from book.charts import _year, price_history_figure
+    from book.prices import load_api_prices
+    prices = load_api_prices()
+    fig = _price_history()
+    ax = fig.axes[0]
+    # one point per price, at its blended value, in its provider's colour
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert len(points) == len(prices)
+    for p in prices:
+        assert any(abs(x - _year(p.date)) < 1e-9 and y == pytest.approx(p.blended) for x, y in points), p.model
+    labels = [t.get_text() for t in ax.texts]
+    assert len(labels) == len(prices) and "GPT-4o, Aug 2024" in labels and "V3.2-Exp" in labels
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    frame = ax.get_window_extent(renderer)
+    legend = ax.get_legend().get_window_extent(renderer)
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, labels[i]
+        assert not any(box.overlaps(other) for other in boxes[i + 1:]), labels[i]
+        assert not box.overlaps(legend), labels[i]
+    # the dashed line falls by the fitted factor per year
+    points, factor = _flagship_trend()
+    (x0, x1), (y0, y1) = ax.get_lines()[0].get_data()
+    assert (y1 / y0) ** (1 / (x1 - x0)) == pytest.approx(factor, rel=1e-6)
+    assert ax.get_yscale() == "log"
+    figure = price_history_figure(prices, (points, factor))
+    assert "4.4 times cheaper a year" in figure.alt and "DeepSeek API documentation" in figure.html
