@@ -10,9 +10,11 @@ Choices, each stated where it is used in the chapter:
 
 * the weights are stored at the chosen precision (1 byte at FP8, 2 at BF16), also on chips without
   FP8 arithmetic (they read 8-bit weights and compute at BF16, as weight-only quantisation does);
-* the KV cache is kept at BF16 (2 bytes a number);
-* the arithmetic runs at the chip's dense peak with sums in FP32 (half the spec sheet on GeForce
-  cards, as in chapter 3);
+* the KV cache is kept at BF16 (2 bytes a number), and attention over it runs at the chip's BF16
+  peak, as DeepSeek serves V3 (FP8 for the matrix multiplications, BF16 for the attention core:
+  its inference-system overview of 1 March 2025);
+* the other arithmetic runs at the chip's dense peak at the chosen precision, with sums in FP32
+  (half the spec sheet on GeForce cards, as in chapter 3);
 * attention arithmetic per token of context: for multi-head and grouped-query attention, a dot
   product with each key and a weighted sum of the values, 4 x heads x head_dim FLOPs a layer; for
   DeepSeek's multi-head latent attention served with the up-projections folded into the query and
@@ -26,12 +28,16 @@ Standard library only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from book.architecture import (GQA, MHA, MLA, Architecture, bytes_per_value, kv_elements_per_token, parameter_counts,
                                routed_experts)
 from book.hardware import Chip
 from book.serving import Roofline, cost_per_million_tokens, crossover_batch, seconds_per_token, tokens_per_second
+from book.tables import DATA_DIR, Column, read_table
 from book.validate import count, fraction, positive
+
+SERVING_REPORTS_CSV = DATA_DIR / "serving_reports.csv"
 
 #: the precision of the KV cache
 KV_PRECISION = "bf16"
@@ -156,9 +162,101 @@ def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int =
     arguments = dict(active_parameters=active, peak_tflops=peak, memory_bandwidth_gb_s=chip.memory_bandwidth_gb_s,
                      bytes_per_parameter=weight_byte, utilisation=utilisation, routed_parameters=routed,
                      routed_share=share, context=context, kv_bytes_per_context_token=kv,
-                     attention_flops_per_context_token=attention)
+                     attention_flops_per_context_token=attention,
+                     attention_peak_tflops=chip_peak(chip, KV_PRECISION)[0])
     roofline = seconds_per_token(batch=batch, **arguments)
     held = counts.total * weight_byte + batch * context * kv
     chips = max(1, -int(-held // (memory_gb * 1e9)))
     return Decode(model, chip, precision, arithmetic, peak, batch, context, utilisation, roofline,
                   crossover_batch(**arguments), chips, usd_per_hour)
+
+
+# --------------------------------------------------------------------------------------------
+# what a real service reported, to hold the sketch against
+# --------------------------------------------------------------------------------------------
+
+REPORT_SCHEMA = {
+    "report": Column("text", required=True),
+    "date": Column("date", required=True),
+    "model": Column("text", required=True),
+    "chip": Column("text", required=True),
+    "chips_per_node": Column("int", required=True, low=1, high=64),
+    "average_nodes": Column("float", required=True, low=1, high=100_000),
+    "decode_output_tokens_per_s_per_node": Column("float", required=True, low=1, high=1e7),
+    "prefill_input_tokens_per_s_per_node": Column("float", low=1, high=1e8),
+    "average_context": Column("float", required=True, low=1, high=1e7),
+    "cache_hit_share": Column("float", low=0, high=1),
+    "output_tokens_per_s_per_user_low": Column("float", low=0, high=10_000),
+    "output_tokens_per_s_per_user_high": Column("float", low=0, high=10_000),
+    "input_tokens_per_day": Column("float", low=0, high=1e15),
+    "output_tokens_per_day": Column("float", low=0, high=1e15),
+    "usd_per_chip_hour": Column("float", required=True, low=0.01, high=1000),
+    "cost_usd_per_day": Column("float", required=True, low=0, high=1e10),
+    "revenue_usd_per_day": Column("float", low=0, high=1e11),
+    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
+    "source": Column("text", required=True),
+    "note": Column("text"),
+}
+
+
+@dataclass(frozen=True)
+class ServingReport:
+    """A provider's published figures for its own serving system."""
+
+    report: str
+    date: object
+    model: str
+    chip: str
+    chips_per_node: int
+    average_nodes: float
+    decode_output_tokens_per_s_per_node: float
+    prefill_input_tokens_per_s_per_node: float | None
+    average_context: float
+    cache_hit_share: float | None
+    output_tokens_per_s_per_user_low: float | None
+    output_tokens_per_s_per_user_high: float | None
+    input_tokens_per_day: float | None
+    output_tokens_per_day: float | None
+    usd_per_chip_hour: float
+    cost_usd_per_day: float
+    revenue_usd_per_day: float | None
+    confidence: str
+    source: str
+    note: str
+
+    @property
+    def output_tokens_per_chip_second(self) -> float:
+        """Decoding speed per chip: the node's output tokens a second over its chips."""
+        return self.decode_output_tokens_per_s_per_node / self.chips_per_node
+
+    @property
+    def usd_per_million_output_tokens(self) -> float:
+        """The chips' rental cost of a million output tokens in decoding (prefill not counted)."""
+        return cost_per_million_tokens(self.usd_per_chip_hour, self.output_tokens_per_chip_second)
+
+    @property
+    def average_chips(self) -> float:
+        """Chips in service on average over the reported day."""
+        return self.average_nodes * self.chips_per_node
+
+    @property
+    def daily_chip_cost(self) -> float:
+        """US$ a day for the average number of nodes at the stated hourly price."""
+        return self.average_nodes * self.chips_per_node * 24 * self.usd_per_chip_hour
+
+    @property
+    def cost_profit_margin(self) -> float | None:
+        """(revenue - cost) / cost, as the report defines its margin; None without a revenue."""
+        if self.revenue_usd_per_day is None:
+            return None
+        return (self.revenue_usd_per_day - self.cost_usd_per_day) / self.cost_usd_per_day
+
+
+@lru_cache(maxsize=1)
+def load_serving_reports() -> tuple[ServingReport, ...]:
+    """The published serving reports (checked: the chip is in the catalogue)."""
+    from book.hardware import get_chip
+    rows = tuple(ServingReport(**row) for row in read_table(SERVING_REPORTS_CSV, REPORT_SCHEMA))
+    for row in rows:
+        get_chip(row.chip)
+    return rows

@@ -25,8 +25,10 @@ cache adds arithmetic that grows with the context too (``attention_flops_per_con
 at large batches the weights cost little per token, but the cache does not shrink: a long context
 can keep a chip waiting on memory at any batch.
 
-Left out, so the result is an optimistic floor: the traffic between chips, uneven routing, and
-reading the prompt (the *prefill*, which is done in large blocks and is compute-bound).
+Left out: the traffic between chips, uneven routing, and reading the prompt (the *prefill*, which
+is done in large blocks and is compute-bound), which make real servers slower; and multi-token
+prediction, with which DeepSeek writes about 1.8 tokens per pass through V3 (its report), which
+makes them faster.
 ``utilisation`` is the share of both peaks reached. The time is per chip: spread over the n chips
 holding one copy of the model, the batch is that copy's, and the arithmetic and the reads divide
 among the chips. Standard library only.
@@ -85,22 +87,26 @@ def seconds_per_token(active_parameters: float, peak_tflops: float, memory_bandw
                       bytes_per_parameter: float, batch: int, utilisation: float = 1.0,
                       routed_parameters: float = 0.0, routed_share: float = 1.0, context: int = 0,
                       kv_bytes_per_context_token: float = 0.0,
-                      attention_flops_per_context_token: float = 0.0) -> Roofline:
+                      attention_flops_per_context_token: float = 0.0,
+                      attention_peak_tflops: float | None = None) -> Roofline:
     """One chip's time per generated token of a model with ``active_parameters`` (a count), at a
     dense peak of ``peak_tflops``, memory bandwidth ``memory_bandwidth_gb_s`` (GB/s), weights of
     ``bytes_per_parameter`` bytes, ``batch`` tokens per step, a share ``utilisation`` of both peaks
     reached; for a mixture of experts, ``routed_parameters`` and ``routed_share`` as in
     ``parameters_read``; each token attends to ``context`` earlier tokens, reading
     ``kv_bytes_per_context_token`` bytes of cache and doing ``attention_flops_per_context_token``
-    FLOPs for each (all layers together)."""
+    FLOPs for each (all layers together), at ``attention_peak_tflops`` (the chip's peak at the
+    attention's own precision; ``peak_tflops`` if None)."""
     batch = count("batch", batch)
     utilisation = fraction("utilisation", utilisation)
     n = positive("active_parameters", active_parameters)
     context = count("context", context, low=0)
     kv = positive("kv_bytes_per_context_token", kv_bytes_per_context_token, allow_zero=True)
     attention = positive("attention_flops_per_context_token", attention_flops_per_context_token, allow_zero=True)
-    flops = FLOPS_PER_PARAMETER_TOKEN * n + attention * context
-    compute = flops / (positive("peak_tflops", peak_tflops) * 1e12 * utilisation)
+    peak = positive("peak_tflops", peak_tflops)
+    attention_peak = peak if attention_peak_tflops is None else positive("attention_peak_tflops", attention_peak_tflops)
+    compute = (FLOPS_PER_PARAMETER_TOKEN * n / (peak * 1e12 * utilisation)
+               + attention * context / (attention_peak * 1e12 * utilisation))
     read = parameters_read(n, batch, routed_parameters, routed_share)
     memory = ((read * positive("bytes_per_parameter", bytes_per_parameter) / batch + kv * context)
               / (positive("memory_bandwidth_gb_s", memory_bandwidth_gb_s) * 1e9 * utilisation))
@@ -114,7 +120,8 @@ MAX_BATCH = 10_000_000
 def crossover_batch(active_parameters: float, peak_tflops: float, memory_bandwidth_gb_s: float,
                     bytes_per_parameter: float, utilisation: float = 1.0, routed_parameters: float = 0.0,
                     routed_share: float = 1.0, context: int = 0, kv_bytes_per_context_token: float = 0.0,
-                    attention_flops_per_context_token: float = 0.0) -> int | None:
+                    attention_flops_per_context_token: float = 0.0,
+                    attention_peak_tflops: float | None = None) -> int | None:
     """The smallest batch at which the arithmetic takes at least as long as the memory reads, so
     the chip stops waiting on memory; None if that never happens (when reading each token's own
     KV cache already takes longer than its arithmetic, or beyond ``MAX_BATCH``). The arguments are
@@ -125,7 +132,7 @@ def crossover_batch(active_parameters: float, peak_tflops: float, memory_bandwid
     def compute_bound(batch: int) -> bool:
         r = seconds_per_token(active_parameters, peak_tflops, memory_bandwidth_gb_s, bytes_per_parameter, batch,
                               utilisation, routed_parameters, routed_share, context, kv_bytes_per_context_token,
-                              attention_flops_per_context_token)
+                              attention_flops_per_context_token, attention_peak_tflops)
         return r.compute_s >= r.memory_s
 
     if not compute_bound(MAX_BATCH):

@@ -36,9 +36,10 @@ def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.training_cost import load_cost_estimates, load_runs
     from book.affordability import load_gni
     from book.diffusion import load_income_groups, load_integration_timeline
+    from book.inference import load_serving_reports
     from book.prices import load_api_prices
     loaders = {"api_prices.csv": load_api_prices, "gni.csv": load_gni, "income_groups.csv": load_income_groups,
-               "china_integration.csv": load_integration_timeline,
+               "china_integration.csv": load_integration_timeline, "serving_reports.csv": load_serving_reports,
                "chips.csv": load_chips, "control_timeline.csv": load_timeline,
                "architectures.csv": load_architectures, "training_runs.csv": load_runs,
                "rental_prices.csv": load_rental_prices, "cost_estimates.csv": load_cost_estimates}

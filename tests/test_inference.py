@@ -174,3 +174,25 @@ def test_speed_one_conversation_sees():
     # 238 words a minute at 0.75 words a token: about 5.3 tokens a second
     assert READING_TOKENS_PER_SECOND == pytest.approx(5.29, abs=0.01)
     assert d.conversation_tokens_per_second > READING_TOKENS_PER_SECOND
+
+
+def test_deepseeks_published_serving_figures_reproduce():
+    from book.inference import load_serving_reports
+    report = load_serving_reports()[0]
+    # 226.75 nodes x 8 H800s x 24 hours x US$2 = US$87,072 a day, as DeepSeek reported
+    assert report.daily_chip_cost == pytest.approx(report.cost_usd_per_day)
+    assert report.cost_profit_margin == pytest.approx(5.45, abs=0.005)  # the "545%"
+    assert report.output_tokens_per_chip_second == 1850
+    # US$16 a node-hour over 14,800 tokens a second: US$0.30 per million output tokens
+    assert report.usd_per_million_output_tokens == pytest.approx(0.300, abs=0.001)
+    # the sketch's ceiling at that context is above what the real system reached, within a factor of 5
+    d = decode(get_architecture("DeepSeek-V3"), get_chip(report.chip), "fp8", 16_384, round(report.average_context))
+    assert report.output_tokens_per_chip_second < d.tokens_per_second < 5 * report.output_tokens_per_chip_second
+
+
+def test_attention_runs_at_its_own_peak():
+    slow = seconds_per_token(70e9, 989.0, 3350.0, 1, batch=1, context=1000, attention_flops_per_context_token=1e6,
+                             attention_peak_tflops=494.5)
+    assert slow.compute_s == pytest.approx(2 * 70e9 / 989e12 + 1e9 / 494.5e12)
+    with pytest.raises(ValueError, match="attention_peak_tflops"):
+        seconds_per_token(70e9, 989.0, 3350.0, 1, batch=1, attention_peak_tflops=0)

@@ -35,7 +35,8 @@ def test_texts_state_the_h20_paradox():
     chosen, versus, money = (text for _, text in sr.texts(sr.view()))
     assert chosen.startswith("H20 serving DeepSeek-V3 at FP8, 64 conversations of 4,096 tokens, 100% of peak: 425 "
                              "tokens a second per chip, limited by its memory bandwidth")
-    assert "arithmetic starts to bind at a batch of 408" in chosen
+    crossover = decode(get_architecture("DeepSeek-V3"), get_chip("H20"), "fp8", 64, 4096).crossover
+    assert f"arithmetic starts to bind at a batch of {crossover:,}" in chosen
     assert "15% of the H100's dense compute here and writes 1.19 times as many tokens" in versus
     assert "US$2.00 per chip-hour" in money and "US$1.10 per million output tokens" in money
     big = sr.view(batch=2048)
@@ -45,8 +46,10 @@ def test_texts_state_the_h20_paradox():
 
 
 def test_no_crossover_is_said_in_words():
-    text = sr.texts(sr.view(chip="H100"))[0][1]
-    assert "waits on memory at every batch" in text
+    # at 32,768 tokens of context, reading the cache outweighs the arithmetic on an H100
+    assert decode(get_architecture("DeepSeek-V3"), get_chip("H100"), "fp8", 64, 32_768).crossover is None
+    text = sr.texts(sr.view(chip="H100", context=32_768))[0][1]
+    assert "at a context of 32,768 tokens the H100 waits on memory at every batch" in text
     assert "The H100 is the yardstick" in sr.texts(sr.view(chip="H100"))[1][1]
 
 
@@ -68,7 +71,8 @@ def test_table_rows_and_sourced_costs():
     rows = {row[0]: row for row in sr.chip_table(v).rows}
     assert rows["H800"][7] == f"{2.0 / (v.of('H800').decode.tokens_per_second * 3600) * 1e6:,.3f}"
     assert rows["H20"][7] == "–" and rows["H20"][8] == "no" and rows["H100"][8] == "yes"
-    assert rows["H100"][5] == "never" and rows["H20"][5] == "408"
+    assert rows["H20"][5] == f"{v.of('H20').decode.crossover:,}"
+    assert {row[5] for row in sr.chip_table(sr.view(context=32_768)).rows} >= {"never"}
     assert rows["Ascend 910B (est.)"][1] == "320*"  # no FP8: BF16 arithmetic
     assert rows["RTX 4090"][1] == "330†"  # GeForce at half its FP8 spec sheet
 

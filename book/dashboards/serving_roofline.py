@@ -292,10 +292,11 @@ def figure(v: ServingView, chart_id: str = "serving") -> Figure:
         (svg.swatch_svg("square", "currentColor"), "arithmetic-bound at the chosen batch")])
     caption = ("A roofline sketch: each token needs 2 FLOPs per active parameter plus attention over its context, and "
                "reads its share of the weights its step uses (for a mixture of experts, every expert some "
-               "conversation of the step picked) and its own conversation's KV cache (BF16). Weights at "
-               f"{v.precision.upper()}; chips without FP8 compute at BF16; GeForce cards at half their spec-sheet "
-               "rate (FP32 sums). Traffic between chips and reading the prompt are left out, so the speeds are a "
-               "ceiling. H100 and H800 have the same compute and memory, so their lines coincide.")
+               "conversation of the step picked) and its own conversation's KV cache (BF16; attention over it runs "
+               f"at BF16 speed). Weights at {v.precision.upper()}; chips without FP8 compute at BF16; GeForce cards "
+               "at half their spec-sheet rate (FP32 sums). Left out: traffic between chips, uneven loads and reading "
+               "the prompt, which slow real servers, and multi-token prediction, which speeds them. H100 and H800 "
+               "have the same compute and memory, so their lines coincide.")
     return Figure(figure_html(c.svg(), c.title, caption, "book/data/chips.csv; book/data/architectures.csv; "
                                                          "book/serving.py; book/inference.py", legend), c.description)
 
