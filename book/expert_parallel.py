@@ -63,7 +63,7 @@ def compute_seconds(flops: float, peak_tflops: float, mfu: float) -> float:
     """Time to do ``flops`` on a chip with a dense peak of ``peak_tflops`` at utilisation ``mfu``."""
     positive("flops", flops, allow_zero=True)
     if isinstance(mfu, bool) or not isinstance(mfu, (int, float)) or not 0 < mfu <= 1:
-        raise ValueError(f"mfu must be a fraction in (0, 1], got {mfu!r}")
+        raise ValueError(f"mfu must be a fraction more than 0 and at most 1, got {mfu!r}")
     return flops / (positive("peak_tflops", peak_tflops) * 1e12 * mfu)
 
 

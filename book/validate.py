@@ -23,7 +23,7 @@ def count(name: str, value: object, low: int = 1) -> int:
 
 
 def fraction(name: str, value: object) -> float:
-    """A number in (0, 1], such as a utilisation."""
+    """A number more than 0 and at most 1, such as a utilisation."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        raise ValueError(f"{name} must be a fraction in (0, 1], got {value!r}")
+        raise ValueError(f"{name} must be a fraction more than 0 and at most 1, got {value!r}")
     return float(value)

@@ -50,14 +50,15 @@ def test_texts_chart_and_table():
     assert {line.text for line in c.of("line", "curve ")} == {"frontier leader", "fast diffuser"}
     assert len(c.of("marker", "peak ")) == 2 and len(c.of("marker", "overtakes")) == 1
     rows = ds.group_table(v).rows
-    assert rows[0][:4] == ("low", "747", "765", "1.28") and rows[0][4:] == ("no", "yes")
+    assert rows[0] == ("low", "no", "yes", "747", "1.28", "765")
     assert rows[-1][0] == "all"
     no_imitation = ds.view(leader_q=0.0)
     assert "at its launch" in ds.texts(no_imitation)[0][1]
 
 
 @pytest.mark.parametrize("kwargs, parameter", [
-    ({"leader_price": -1}, "monthly_price_usd"), ({"p": 0}, "p"), ({"p": 2}, "p"), ({"diffuser_q": -0.1}, "q"),
+    ({"leader_price": -1}, "leader_price"), ({"p": 0}, "p"), ({"p": 2}, "p"), ({"diffuser_q": -0.1}, "diffuser_q"),
+    ({"leader_q": 11}, "leader_q"), ({"diffuser_price": float("nan")}, "diffuser_price"),
     ({"share": 0}, "share"), ({"share": 1.5}, "share"), ({"years": 0}, "years"), ({"head_start": -1}, "head_start"),
 ])
 def test_bad_input_names_the_parameter(kwargs, parameter):

@@ -341,3 +341,24 @@ def test_live_chapter4_reports_a_bad_value(live_chapter4):
     other = page.locator('section.book-dashboard[data-dashboard="diffusion_simulator"] .book-dashboard-error')
     assert other.inner_text() == ""
     page.evaluate(SET_AND_READ_IN, ["serving_roofline", {"batch": 64}])
+
+
+def test_live_chapter4_log_slider_and_marked_errors(live_chapter4):
+    page = live_chapter4[0].page
+    section = page.locator('section.book-dashboard[data-dashboard="serving_roofline"]')
+    slider, box = section.locator("#dash-serving_roofline-batch"), section.locator("#dash-serving_roofline-batch-exact")
+    # a log slider: its middle is about the geometric middle of 1 and 16,384, a whole number
+    slider.evaluate("r => { r.value = (parseFloat(r.max) / 2).toFixed(3); r.dispatchEvent(new Event('input')); }")
+    page.wait_for_timeout(300)
+    assert box.input_value() == "128" and slider.get_attribute("aria-valuetext") == "128"
+    assert "128 conversations" in section.locator(".book-dashboard-texts").inner_text()
+    # a bad value marks its control and says so beside it
+    mfu = section.locator("#dash-serving_roofline-utilisation-exact")
+    mfu.fill("1.5")
+    mfu.dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert mfu.get_attribute("aria-invalid") == "true"
+    beside = section.locator(".book-control-error")
+    assert beside.count() == 1 and beside.inner_text().startswith("Share of peak reached: utilisation must be")
+    page.evaluate(SET_AND_READ_IN, ["serving_roofline", {"utilisation": 1, "batch": 64}])
+    assert section.locator(".book-control-error").count() == 0 and mfu.get_attribute("aria-invalid") is None

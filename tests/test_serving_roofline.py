@@ -68,13 +68,16 @@ def test_chart_has_one_line_per_distinct_chip_and_the_chosen_batch():
 
 def test_table_rows_and_sourced_costs():
     v = sr.view()
-    rows = {row[0]: row for row in sr.chip_table(v).rows}
-    assert rows["H800"][7] == f"{2.0 / (v.of('H800').decode.tokens_per_second * 3600) * 1e6:,.3f}"
-    assert rows["H20"][7] == "–" and rows["H20"][8] == "no" and rows["H100"][8] == "yes"
-    assert rows["H20"][5] == f"{v.of('H20').decode.crossover:,}"
-    assert {row[5] for row in sr.chip_table(sr.view(context=32_768)).rows} >= {"never"}
-    assert rows["Ascend 910B (est.)"][1] == "320*"  # no FP8: BF16 arithmetic
-    assert rows["RTX 4090"][1] == "330†"  # GeForce at half its FP8 spec sheet
+    t = sr.chip_table(v)
+    rows = {row[0]: row for row in t.rows}
+    for name in ("H800", "H20"):  # the cost at the price set, for every chip
+        assert rows[name][4] == f"{2.0 / (v.of(name).decode.tokens_per_second * 3600) * 1e6:,.3f}"
+    assert rows["H20"][8] == "no" and rows["H100"][8] == "yes"
+    assert rows["H20"][3] == f"{v.of('H20').decode.crossover:,}"
+    assert {row[3] for row in sr.chip_table(sr.view(context=32_768)).rows} >= {"never"}
+    assert rows["Ascend 910B (est.)"][6] == "320*"  # no FP8: BF16 arithmetic
+    assert rows["RTX 4090"][6] == "330†"  # GeForce at half its FP8 spec sheet
+    assert "H100 US$2.50; H800 US$2.00" in t.caption
 
 
 @pytest.mark.parametrize("kwargs, parameter", [
@@ -98,3 +101,26 @@ def test_page_live_and_jupyter():
     box = sr.dashboard()
     box.controls["chip"].value = get_chip("Ascend 910B").name
     assert "Ascend 910B serving DeepSeek-V3" in box.output.value
+
+
+def test_batch_is_a_log_slider_rounded_to_whole_conversations():
+    from book.dashboards.base import Control
+    batch = next(c for c in sr.CONTROLS if c.name == "batch")
+    assert batch.log and batch.on_step(63.0957) == 63 and batch.on_step(20_000) == 16_384 and batch.on_step(0.2) == 1
+    html = page.static_html(sr)
+    assert 'data-log="1"' in html and 'max="4.2144"' in html and 'aria-valuetext="64"' in html
+    with pytest.raises(ValueError, match="log slider"):
+        Control("x", "X", "number", 1.0, minimum=0.0, maximum=10.0, log=True)
+    box = sr.dashboard()
+    slider = box.controls["batch"]
+    assert type(slider).__name__ == "FloatLogSlider"
+    slider.value = 500.3  # a log slider's position is rounded to a whole batch before the view sees it
+    assert "500 conversations" in box.output.value
+
+
+def test_errors_name_the_control_by_its_label():
+    answer = json.loads(live.update("serving_roofline", json.dumps({"utilisation": "1.5"})))
+    assert answer["control"] == "utilisation"
+    assert answer["error"].startswith("Share of peak reached: utilisation must be a fraction more than 0 and at most 1")
+    answer = json.loads(live.update("diffusion_simulator", json.dumps({"leader_price": "-1"})))
+    assert answer["control"] == "leader_price" and answer["error"].startswith("Leader's price: leader_price")

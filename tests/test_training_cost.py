@@ -190,7 +190,8 @@ def test_years_to_reach_and_grown_are_inverse(value, factor, years):
     ("positive", 0, "> 0"), ("positive", -1.5, "> 0"), ("positive", float("nan"), "finite"),
     ("positive", "3", "finite"), ("positive", True, "finite"),
     ("count", 0, ">= 1"), ("count", 2.0, "whole number"), ("count", False, "whole number"),
-    ("fraction", 0, "(0, 1]"), ("fraction", 1.01, "(0, 1]"), ("fraction", None, "(0, 1]"),
+    ("fraction", 0, "more than 0 and at most 1"), ("fraction", 1.01, "more than 0 and at most 1"),
+    ("fraction", None, "more than 0 and at most 1"),
 ])
 def test_shared_validators_name_the_parameter_and_the_value(check, value, words):
     from book import validate

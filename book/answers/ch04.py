@@ -21,6 +21,7 @@ from book.serving import break_even_batch, seconds_per_token, tokens_per_second
 SMALL_MODEL = 8e9          # exercise 4.1: a dense model of 8 billion parameters
 MODEL = "DeepSeek-V3"
 CONTEXT = 4096             # tokens each conversation has reached
+LONG_CONTEXT = 8192        # exercise 4.3: a long conversation
 SMALL_BATCH = 64           # the serving dashboard's default batch
 RENT_BATCH = 256           # exercise 4.4
 H800_USD_PER_HOUR = 2.0    # DeepSeek's own assumption
@@ -31,8 +32,8 @@ P, Q = 0.03, 0.38          # Sultan, Farley & Lehmann's averages
 HORIZON = 15               # years, the simulator's default
 
 
-def _decode(chip: str, batch: int = SMALL_BATCH, **kwargs):
-    return decode(get_architecture(MODEL), get_chip(chip), "fp8", batch, CONTEXT, 1.0, **kwargs)
+def _decode(chip: str, batch: int = SMALL_BATCH, context: int = CONTEXT, **kwargs):
+    return decode(get_architecture(MODEL), get_chip(chip), "fp8", batch, context, 1.0, **kwargs)
 
 
 def _small(bytes_per_parameter: float = 2) -> float:
@@ -83,7 +84,9 @@ EXERCISES = [
                           "That is the arithmetic's limit; with one conversation the chip waits on memory, which "
                           "is far slower."),
                   Mistake(lambda: _small() / 8, "Bandwidth is in bytes a second, and BF16 is 2 bytes, not 16 bits "
-                                                "counted as bytes."),),
+                                                "counted as bytes."),
+                  Mistake(lambda: _small() * 1000, "Check the units: GB/s is 10⁹ bytes a second, and a billion "
+                                                   "parameters is 10⁹ of them; put both in bytes."),),
     ),
     Exercise(
         id="4.2a", title="The H20's share of an H100's compute", kind="number", points=1,
@@ -96,7 +99,7 @@ EXERCISES = [
     ),
     Exercise(
         id="4.2b", title="The H20 against the H100 when serving", kind="number", points=2,
-        tolerance=Tolerance.relative(0.01),
+        tolerance=Tolerance.relative(0.02),
         expected=lambda: _serving_ratio(),
         hint=lambda: (f"In the serving dashboard at its defaults ({MODEL}, FP8, batch {fmt(SMALL_BATCH)}, "
                       f"{fmt(CONTEXT)} tokens, the full peak), choose the H20 and read how many times as many tokens a second "
@@ -105,18 +108,24 @@ EXERCISES = [
                                                         "second by the H100's."),
                   Mistake(lambda: get_chip("H20").fp8_tflops / get_chip("H100").fp8_tflops,
                           "That is the compute ratio: serving at this batch waits on memory, not arithmetic."),
-                  Mistake(lambda: _serving_ratio(2048), "That is at a batch of 2,048; keep the default of 64."),),
+                  Mistake(lambda: _serving_ratio(2048), "That is at a batch of 2,048; keep the default of 64."),
+                  Mistake(lambda: 100 * _serving_ratio(), "Give the ratio (how many times as many), not a "
+                                                          "percentage."),),
     ),
     Exercise(
         id="4.3", title="When the H20 runs out of arithmetic", kind="number", points=3, unit="conversations",
         tolerance=Tolerance.exact(),
-        expected=lambda: _decode("H20").crossover,
-        hint=lambda: (f"In the serving dashboard with the H20 ({MODEL}, FP8, {fmt(CONTEXT)} tokens), raise the batch "
-                      "until the H20's point on the chart turns from a circle to a square and the text says its "
-                      "arithmetic binds; then confirm with decode(...).crossover. The answer is a whole number: "
-                      "the smallest batch at which arithmetic binds."),
-        mistakes=(Mistake(lambda: _decode("H20").crossover - 1, "At that batch the H20 still waits on memory, just: "
-                                                                "give the smallest batch at which arithmetic binds."),
+        expected=lambda: _decode("H20", context=LONG_CONTEXT).crossover,
+        hint=lambda: (f"In the serving dashboard with the H20 ({MODEL}, FP8), set the context to {fmt(LONG_CONTEXT)} "
+                      "tokens and raise the batch (type it in the box) until the H20's point turns from a circle to a "
+                      "square and the text says its arithmetic binds; then confirm with decode(...).crossover. The "
+                      "answer is a whole number: the smallest batch at which arithmetic binds."),
+        mistakes=(Mistake(lambda: _decode("H20", context=LONG_CONTEXT).crossover - 1,
+                          "At that batch the H20 still waits on memory, just: give the smallest batch at which "
+                          "arithmetic binds."),
+                  Mistake(lambda: _decode("H20").crossover,
+                          lambda: f"That is at {fmt(CONTEXT)} tokens of context; set the context to "
+                                  f"{fmt(LONG_CONTEXT)}."),
                   Mistake(lambda: break_even_batch(get_chip("H20").fp8_tflops, get_chip("H20").memory_bandwidth_gb_s, 1),
                           "That is the break-even of a dense model with no KV cache: a mixture of experts reads "
                           "more experts as the batch grows, and every conversation reads its own cache."),
@@ -149,6 +158,9 @@ EXERCISES = [
                       "prices (leave out GPT-4o mini and o1); the fall is 1 ÷ that factor."),
         mistakes=(Mistake(lambda: change_per_year(_flagship()), "That is the yearly factor (below 1); the fall is "
                                                                "1 divided by it."),
+                  Mistake(lambda: 1 - change_per_year(_flagship()),
+                          "That is the share by which the price falls in a year; the question asks how many times "
+                          "cheaper it gets: 1 divided by the yearly factor."),
                   Mistake(lambda: (_flagship()[0][1] / _flagship()[-1][1]) ** (
                       1 / years_between(_flagship()[0][0], _flagship()[-1][0])),
                           "That uses only the first and last prices; fit all four."),),
@@ -174,7 +186,9 @@ EXERCISES = [
         hint=lambda: f"t* = ln(q/p) ÷ (p + q), with p = {P} and q = {Q}; book.diffusion.peak_time computes it.",
         mistakes=(Mistake(lambda: math.log(Q / P), "That is ln(q/p) alone: divide by p + q."),
                   Mistake(lambda: math.log10(Q / P) / (P + Q), "That uses the common (base ten) logarithm; the "
-                                                               "formula uses the natural logarithm (ln)."),),
+                                                               "formula uses the natural logarithm (ln)."),
+                  Mistake(lambda: 12 * math.log(Q / P) / (P + Q), "That is in months; p and q are per year, so t* "
+                                                                  "comes out in years."),),
     ),
     Exercise(
         id="4.8", title="How much imitation beats a head start", kind="number", points=3, unit="per year",
@@ -187,7 +201,9 @@ EXERCISES = [
                           "At that q the diffuser does not yet overtake within 15 years: give the smallest q that "
                           "does."),
                   Mistake(lambda: Q, "That is the leader's own q: with a head start to make up, the diffuser needs "
-                                     "more."),),
+                                     "more."),
+                  Mistake(lambda: 100 * _smallest_q_to_overtake(), "q is a rate per year such as 0.38, not a "
+                                                                   "percentage."),),
     ),
     Exercise(
         id="4.9", title="Diffusion or the frontier?", kind="text", points=5, min_words=100,

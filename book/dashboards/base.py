@@ -31,7 +31,9 @@ class Control:
 
     ``kind`` is "choice" (``options`` are (shown text, value) pairs; ``buttons=True`` shows a
     short choice as a row of buttons) or "number" (a slider from ``minimum`` to ``maximum`` in
-    steps of ``step``, with a box to type an exact value). ``help`` is one sentence a screen
+    steps of ``step``, with a box to type an exact value; ``log=True`` makes the slider move in
+    equal ratios, 1, 2, 4, 8..., for a range over several powers of ten, its values still rounded
+    to ``step``). ``help`` is one sentence a screen
     reader announces with the control.
     """
 
@@ -47,6 +49,7 @@ class Control:
     step: float = 1.0
     unit: str = ""
     group: str = ""
+    log: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("choice", "number"):
@@ -55,6 +58,13 @@ class Control:
             raise ValueError(f"default of {self.name} must be one of its options, got {self.default!r}")
         if self.kind == "number" and not self.minimum <= self.default <= self.maximum:
             raise ValueError(f"default of {self.name} must lie in [{self.minimum}, {self.maximum}]")
+        if self.log and (self.kind != "number" or self.minimum <= 0):
+            raise ValueError(f"a log slider ({self.name}) must be a number control with minimum > 0")
+
+    def on_step(self, value: float) -> float:
+        """``value`` rounded to the control's step (what a log slider's position stands for)."""
+        steps = round((value - self.minimum) / self.step)
+        return min(self.maximum, max(self.minimum, round(self.minimum + steps * self.step, 9)))
 
     def coerce(self, value: object) -> object:
         """A value from a form (text) as the view function expects it; ValueError naming the control."""
@@ -73,6 +83,15 @@ class Control:
         if not math.isfinite(number):
             raise ValueError(f"{self.name} must be a finite number, got {value!r}")
         return number
+
+
+def explain(controls: tuple[Control, ...], message: str) -> tuple[str, str | None]:
+    """A view's error message for a reader: prefixed with the label of the control it names (the
+    message starts with the parameter's name), and that control's name (None if no control)."""
+    for control in controls:
+        if message.startswith(control.name + " ") or message.startswith(control.name + ":"):
+            return f"{control.label}: {message}", control.name
+    return message, None
 
 
 def defaults(controls: tuple[Control, ...]) -> dict[str, object]:

@@ -121,6 +121,11 @@ def view(leader_price: float = LEADER_PRICE, leader_q: float = Q_AVERAGE, diffus
     outside (0, 1], q outside [0, 10], a share outside (0, 1] or years outside (0, 100]."""
     groups = load_income_groups()
     reachable_market(0.0, groups, share)  # checks ``share``
+    for name, value in (("leader_price", leader_price), ("diffuser_price", diffuser_price)):
+        positive(name, value, allow_zero=True)
+    for name, value in (("leader_q", leader_q), ("diffuser_q", diffuser_q)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
+            raise ValueError(f"{name} must be a number from 0 to 10 per year, got {value!r}")
     if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
         raise ValueError(f"years must be a number in (0, 100], got {years!r}")
     leader = Strategy("frontier leader", leader_price, p, leader_q)
@@ -229,16 +234,16 @@ def group_table(v: DiffusionView) -> Table:
     rows = []
     for g in v.income_groups:
         budget = g.gni_per_capita_usd / 12 * v.share
-        rows.append((g.income_group, f"{g.population_m:,.0f}", f"{g.gni_per_capita_usd:,.0f}", f"{budget:,.2f}",
-                     "yes" if g.income_group in v.leader.groups else "no",
-                     "yes" if g.income_group in v.diffuser.groups else "no"))
-    rows.append(("all", f"{v.world_m:,.0f}", "", "", _people(v.leader.market_m), _people(v.diffuser.market_m)))
-    columns = ("Income group", "People, millions", "GNI per capita, US$ (2024)", "Affordable, US$ a month",
-               "Leader within reach", "Diffuser within reach")
-    return table(rows, columns=columns, numeric=columns[1:4],
+        rows.append((g.income_group, "yes" if g.income_group in v.leader.groups else "no",
+                     "yes" if g.income_group in v.diffuser.groups else "no", f"{g.population_m:,.0f}",
+                     f"{budget:,.2f}", f"{g.gni_per_capita_usd:,.0f}"))
+    rows.append(("all", _people(v.leader.market_m), _people(v.diffuser.market_m), f"{v.world_m:,.0f}", "", ""))
+    columns = ("Income group", "Leader within reach", "Diffuser within reach", "People, millions",
+               "Affordable, US$ a month", "GNI per capita, US$ (2024)")
+    return table(rows, columns=columns, numeric=columns[3:],
                  caption="The market each price reaches: a group is within reach when its average monthly GNI per "
                          "capita covers the price within the chosen share. World Bank, WDI (SP.POP.TOTL, "
-                         "NY.GNP.PCAP.CD), income-group aggregates for 2024.")
+                         "NY.GNP.PCAP.CD), income-group aggregates for 2024, as grouped in July 2026.")
 
 
 def figure(v: DiffusionView, chart_id: str = "diffusion") -> Figure:

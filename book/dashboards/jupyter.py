@@ -8,6 +8,8 @@ starting state, which the book's site shows in place of the widget (``book.dashb
 
 from __future__ import annotations
 
+import math
+
 from html import escape
 from types import ModuleType
 
@@ -45,6 +47,10 @@ def _widget(control: Control):
         return w.Dropdown(options=list(control.options), value=control.default, description=f"{control.label}:",
                           **tooltip, **wide)
     unit = f" ({control.unit})" if control.unit else ""
+    if control.log:  # equal ratios per step; values are rounded to the control's step before use
+        return w.FloatLogSlider(value=control.default, base=10, min=math.log10(control.minimum),
+                                max=math.log10(control.maximum), step=0.001, description=control.label + unit,
+                                continuous_update=False, readout_format=".0f", **tooltip, **wide)
     # the slider's number box is editable: type a value for an exact setting
     return w.FloatSlider(value=control.default, min=control.minimum, max=control.maximum, step=control.step,
                          description=control.label + unit, continuous_update=False, **tooltip, **wide)
@@ -53,11 +59,13 @@ def _widget(control: Control):
 def build(dashboard: ModuleType) -> DashboardBox:
     """The dashboard as ipywidgets, wired to its ``view`` and ``panel``."""
     controls = {control.name: _widget(control) for control in dashboard.CONTROLS}
+    by_name = {control.name: control for control in dashboard.CONTROLS}
     output = w.HTML(layout=w.Layout(width="100%"))
     row = w.Layout(display="flex", flex_flow="row wrap", width="100%")
 
     def update(_change=None) -> None:
-        values = {name: widget.value for name, widget in controls.items()}
+        values = {name: (by_name[name].on_step(widget.value) if by_name[name].log else widget.value)
+                  for name, widget in controls.items()}
         output.value = render(dashboard, values).html()
 
     for widget in controls.values():

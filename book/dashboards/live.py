@@ -3,7 +3,7 @@
 The page's script starts a WebAssembly Python, unpacks the ``book`` package into it and calls
 ``update(name, values_json)`` on every control change. The answer is JSON: the panel's HTML (the
 same HTML the notebook shows) or, for a value the view rejects, the error message naming the
-control. Standard library only.
+control (with its label) and the control's name, so the page can mark it. Standard library only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 
-from book.dashboards.base import render
+from book.dashboards.base import explain, render
 
 #: the dashboards a page may ask for (a page cannot import an arbitrary module)
 DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison", "serving_roofline",
@@ -29,8 +29,10 @@ def update(name: str, values_json: str) -> str:
             raise ValueError("the control values must be a JSON object")
         panel = render(dashboard, values)
     except ValueError as exc:
-        return json.dumps({"error": str(exc)})
+        text, control = explain(dashboard.CONTROLS, str(exc))
+        return json.dumps({"error": text, "control": control})
     except KeyError as exc:  # str() of a KeyError wraps its message in quotes
-        return json.dumps({"error": str(exc.args[0]) if exc.args else str(exc)})
+        text, control = explain(dashboard.CONTROLS, str(exc.args[0]) if exc.args else str(exc))
+        return json.dumps({"error": text, "control": control})
     return json.dumps({"html": panel.html(), "alt": panel.alt,
                        "texts": [[heading, text] for heading, text in panel.texts]})

@@ -11,6 +11,8 @@ Standard library only.
 
 from __future__ import annotations
 
+import math
+
 from html import escape
 from types import ModuleType
 
@@ -68,9 +70,17 @@ def control_html(prefix: str, control: Control, value: object) -> str:
     unit = f" ({control.unit})" if control.unit else ""
     bounds = {"min": number(control.minimum), "max": number(control.maximum), "step": number(control.step)}
     shown = number(float(value))
+    if control.log:  # the slider moves in log10 of the value; the box keeps the value itself
+        scale = {"min": f"{math.log10(control.minimum):.4f}", "max": f"{math.log10(control.maximum):.4f}",
+                 "step": "0.001", "value": f"{math.log10(float(value)):.4f}"}
+        log_attrs = f' data-log="1" data-step="{number(control.step)}" data-min="{number(control.minimum)}"'
+        slider = (f'<input type="range"{_attrs(id=control_id, name=control.name, aria_describedby=help_id, **scale)}'
+                  f' aria-valuetext="{shown}" data-control="{control.name}"{log_attrs}>')
+    else:
+        slider = (f'<input type="range"{_attrs(id=control_id, name=control.name, value=shown, aria_describedby=help_id, **bounds)}'
+                  f' data-control="{control.name}">')
     return (f'<div class="book-control book-number"><label for="{control_id}">{escape(control.label + unit)}</label>'
-            f'<input type="range"{_attrs(id=control_id, name=control.name, value=shown, aria_describedby=help_id, **bounds)}'
-            f' data-control="{control.name}">'
+            f'{slider}'
             f'<input type="number"{_attrs(id=control_id + "-exact", value=shown, aria_label=control.label + unit + ", exact value", aria_describedby=help_id, **bounds)}'
             f' data-control="{control.name}" data-exact="1">{help_html}</div>')
 

@@ -44,8 +44,9 @@ CONTROLS = (
             group="Model", help="Bytes per weight (1 at FP8, 2 at BF16) and the arithmetic used; chips without "
                                 "FP8 compute at BF16 speed."),
     Control("batch", "Batch", "number", 64.0, minimum=1.0, maximum=float(MAX_BATCH), step=1.0,
-            unit="conversations", group="Serving",
-            help="Conversations answered together: each step writes one token for each of them."),
+            unit="conversations", group="Serving", log=True,
+            help="Conversations answered together: each step writes one token for each of them. The slider "
+                 "moves in equal ratios; type an exact number in the box."),
     Control("context", "Context", "number", 4096.0, minimum=0.0, maximum=131_072.0, step=256.0, unit="tokens",
             group="Serving", help="Tokens each conversation has reached: its KV cache, read for every new token."),
     Control("utilisation", "Share of peak reached", "number", 1.0, minimum=0.05, maximum=1.0, step=0.05,
@@ -162,8 +163,8 @@ def texts(v: ServingView) -> tuple[tuple[str, str], ...]:
               f"{'conversation' if v.batch == 1 else 'conversations'} of {v.context:,} tokens, {v.utilisation:.0%} of "
               f"peak: {_rate(d.tokens_per_second)} tokens a second per chip, limited by its "
               f"{'memory bandwidth' if d.bound == 'memory' else 'arithmetic'}; {_crossover_text(c, v)}. Holding one "
-              f"copy of the weights and these conversations' caches takes {d.chips_to_hold:,} of its "
-              f"{c.chip.memory_gb:,.0f} GB memories.")
+              f"copy of the weights and these conversations' caches takes {d.chips_to_hold:,} "
+              f"{'chip' if d.chips_to_hold == 1 else 'chips'} of {c.chip.memory_gb:,.0f} GB.")
     ref = v.of(REFERENCE)
     ratio = d.tokens_per_second / ref.decode.tokens_per_second
     compute = d.peak_tflops / ref.decode.peak_tflops
@@ -266,23 +267,30 @@ def _status(result: Classification) -> str:
 
 
 def chip_table(v: ServingView) -> Table:
+    """The numbers behind the chart at the chosen batch, the key columns first (they stay in view on
+    a phone); the cost at the rental price set, for every chip alike."""
     rows = []
     for c in v.chips:
         d = c.decode
+        cost = v.usd_per_hour / (d.tokens_per_second * 3600) * 1e6
         rows.append((c.chip.short_name + (" (est.)" if c.chip.confidence == "estimate" else ""),
+                     _rate(d.tokens_per_second), d.bound, f"{d.crossover:,}" if d.crossover else "never",
+                     f"{cost:,.3f}", f"{d.chips_to_hold:,}",
                      f"{d.peak_tflops:,.0f}" + ("" if d.arithmetic == v.precision else "*")
                      + ("†" if d.peak_tflops != c.chip.dense_tops("fp8" if d.arithmetic == "fp8" else "fp16") else ""),
-                     f"{c.chip.memory_bandwidth_gb_s:,.0f}", _rate(d.tokens_per_second), d.bound,
-                     f"{d.crossover:,}" if d.crossover else "never", f"{d.chips_to_hold:,}",
-                     f"{c.sourced_cost:,.3f}" if c.sourced_cost is not None else "–", _status(c.result)))
-    columns = ("Chip", f"TFLOPS ({v.precision.upper()})", "GB/s", "Tokens/s per chip", "Limited by",
-               "Arithmetic binds from batch", "Chips to hold a copy", "US$ per M tokens (sourced price)",
-               f"Controlled ({RULES[v.rule].label})")
-    return table(rows, columns=columns, numeric=columns[1:4] + columns[5:8],
+                     f"{c.chip.memory_bandwidth_gb_s:,.0f}", _status(c.result)))
+    columns = ("Chip", "Tokens/s per chip", "Limited by", "Arithmetic binds from batch",
+               f"US$ per M tokens at US${v.usd_per_hour:,.2f}/h", "Chips to hold a copy",
+               f"TFLOPS ({v.precision.upper()})", "GB/s", f"Controlled ({RULES[v.rule].label})")
+    sourced = "; ".join(f"{c.chip.short_name} US${c.sourced_usd_per_hour:,.2f}" for c in v.chips
+                        if c.sourced_usd_per_hour is not None)
+    return table(rows, columns=columns, numeric=(columns[1], columns[3], columns[4], columns[5], columns[6],
+                                                 columns[7]),
                  caption=f"Each chip serving {v.model} at batch {v.batch:,} and {v.context:,} tokens of context. "
-                         "* BF16 arithmetic (no FP8); † GeForce card at its rate with FP32 sums, half its spec sheet; est. = estimated figures; never = memory binds at every batch "
-                         "at this context; the cost uses a sourced rental price where one exists (H100, H800), – "
-                         "elsewhere.")
+                         "The cost uses the rental price you set for every chip; sourced prices per chip-hour: "
+                         f"{sourced}. never = memory binds at every batch at this context; * BF16 arithmetic (no "
+                         "FP8); † GeForce card at its rate with FP32 sums, half its spec sheet; est. = estimated "
+                         "figures.")
 
 
 def figure(v: ServingView, chart_id: str = "serving") -> Figure:

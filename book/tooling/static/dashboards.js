@@ -52,7 +52,7 @@
       if (input.type === "radio") {
         if (input.checked) { result[name] = input.value; }
       } else if (input.type === "range") {
-        if (!(name in result)) { result[name] = input.value; }
+        if (!(name in result)) { result[name] = input.dataset.log ? String(fromLog(input)) : input.value; }
       } else {
         result[name] = input.value;  // a select, or the exact-value box (it wins over its slider)
       }
@@ -60,12 +60,31 @@
     return result;
   }
 
+  // a log slider moves in log10 of its value, rounded to the control's step (1, 2, 4 ... 16,384)
+  function fromLog(range) {
+    var step = parseFloat(range.dataset.step), low = parseFloat(range.dataset.min);
+    var value = low + Math.round((Math.pow(10, parseFloat(range.value)) - low) / step) * step;
+    return Math.round(value * 1e9) / 1e9;
+  }
+
   function show(section, update) {
     var started = performance.now();
     var answer = JSON.parse(update(section.dataset.dashboard, JSON.stringify(values(section))));
     var error = section.querySelector(".book-dashboard-error");
+    section.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+    section.querySelectorAll(".book-control-error").forEach(function (note) { note.remove(); });
     if (answer.error) {
       error.textContent = "That setting cannot be shown: " + answer.error + ".";
+      // mark the control the message names, and repeat the message beside it (on a phone the
+      // dashboard's own message may be a screen away)
+      var inputs = answer.control ? section.querySelectorAll('[data-control="' + answer.control + '"]') : [];
+      inputs.forEach(function (input) { input.setAttribute("aria-invalid", "true"); });
+      if (inputs.length) {
+        var beside = document.createElement("span");
+        beside.className = "book-control-error";
+        beside.textContent = answer.error;
+        inputs[inputs.length - 1].closest(".book-control").append(beside);
+      }
       return;
     }
     error.textContent = "";
@@ -83,9 +102,17 @@
     }
     section.querySelectorAll("input[type=range][data-control]").forEach(function (range) {
       var exact = section.querySelector("#" + range.id + "-exact");
-      range.addEventListener("input", function () { exact.value = range.value; soon(); });
+      range.addEventListener("input", function () {
+        exact.value = range.dataset.log ? fromLog(range) : range.value;
+        if (range.dataset.log) { range.setAttribute("aria-valuetext", exact.value); }
+        soon();
+      });
       exact.addEventListener("change", function () {
-        if (exact.value !== "") { range.value = exact.value; }
+        if (exact.value !== "") {
+          var typed = parseFloat(exact.value);
+          if (!range.dataset.log) { range.value = exact.value; }
+          else if (typed > 0) { range.value = Math.log10(typed); range.setAttribute("aria-valuetext", exact.value); }
+        }
         soon();
       });
     });
