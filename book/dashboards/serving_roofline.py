@@ -279,16 +279,16 @@ def chip_table(v: ServingView) -> Table:
                      f"{d.peak_tflops:,.0f}" + ("" if d.arithmetic == v.precision else "*")
                      + ("†" if d.peak_tflops != c.chip.dense_tops("fp8" if d.arithmetic == "fp8" else "fp16") else ""),
                      f"{c.chip.memory_bandwidth_gb_s:,.0f}", _status(c.result)))
-    columns = ("Chip", "Tokens/s per chip", "Limited by", "Arithmetic binds from batch",
-               f"US$ per M tokens at US${v.usd_per_hour:,.2f}/h", "Chips to hold a copy",
-               f"TFLOPS ({v.precision.upper()})", "GB/s", f"Controlled ({RULES[v.rule].label})")
+    columns = ("Chip", "Tokens/s per chip", "Limited by", "Compute-bound from batch", "US$ per M tokens",
+               "Chips per copy", f"TFLOPS ({v.precision.upper()})", "GB/s", "Controlled")
     sourced = "; ".join(f"{c.chip.short_name} US${c.sourced_usd_per_hour:,.2f}" for c in v.chips
                         if c.sourced_usd_per_hour is not None)
     return table(rows, columns=columns, numeric=(columns[1], columns[3], columns[4], columns[5], columns[6],
                                                  columns[7]),
                  caption=f"Each chip serving {v.model} at batch {v.batch:,} and {v.context:,} tokens of context. "
-                         "The cost uses the rental price you set for every chip; sourced prices per chip-hour: "
-                         f"{sourced}. never = memory binds at every batch at this context; * BF16 arithmetic (no "
+                         f"US$ per M tokens: at the rental price you set, US${v.usd_per_hour:,.2f} a chip-hour, for "
+                         f"every chip (sourced prices: {sourced}). Chips per copy: chips whose memory holds the "
+                         f"weights and these caches. Controlled: under the {RULES[v.rule].label}. never = memory binds at every batch at this context; * BF16 arithmetic (no "
                          "FP8); † GeForce card at its rate with FP32 sums, half its spec sheet; est. = estimated "
                          "figures.")
 
