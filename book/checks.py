@@ -248,18 +248,24 @@ def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
     return key, status, message
 
 
-def check(exercise_id: str, answer: object) -> CheckResult:
-    """Print feedback on ``answer`` to exercise ``exercise_id`` and return the verdict.
-
-    Never raises: a problem inside the checker itself is reported as status "error".
-    """
+def verdict(exercise_id: str, answer: object) -> CheckResult:
+    """The verdict on ``answer`` to exercise ``exercise_id``, without printing or recording it (the
+    grader's entry point). Never raises: a problem inside the checker is status "error"."""
     try:
         key, status, message = _evaluate(exercise_id, answer)
     except Exception as exc:  # noqa: BLE001 - a student must never see a traceback from check
         key, status = str(exercise_id), ERROR
         message = f"the checker itself failed ({type(exc).__name__}: {exc}). Please tell your instructor."
     # written answers are kept whole, so an instructor's grader can read them
-    result = CheckResult(key, status, message, answer if isinstance(answer, str) else _short(answer))
+    return CheckResult(key, status, message, answer if isinstance(answer, str) else _short(answer))
+
+
+def check(exercise_id: str, answer: object) -> CheckResult:
+    """Print feedback on ``answer`` to exercise ``exercise_id`` and return the verdict.
+
+    Never raises: a problem inside the checker itself is reported as status "error".
+    """
+    result = verdict(exercise_id, answer)
     _RESULTS.append(result)
     print(result)
     log = os.environ.get(LOG_ENV)

@@ -170,7 +170,13 @@ def overtakes(fast: Strategy, slow: Strategy, horizon: float, groups: tuple[Inco
     step = positive("step", step)
     steps = max(1, round(horizon / step))
     times = [horizon * k / steps for k in range(1, steps + 1)]
-    ahead = [fast.adopters(t, groups, share) > slow.adopters(t, groups, share) for t in times]
+    markets = (fast.market(groups, share), slow.market(groups, share))
+
+    def users(strategy: Strategy, market: float, t: float) -> float:
+        since = t - strategy.start
+        return market * adopted_share(since, strategy.p, strategy.q) if since > 0 else 0.0
+
+    ahead = [users(fast, markets[0], t) > users(slow, markets[1], t) for t in times]
     if not ahead[-1]:
         return None
     last_behind = max((i for i, a in enumerate(ahead) if not a), default=-1)

@@ -138,11 +138,13 @@ def _memory_gb(chip: Chip) -> float:
 
 
 def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int = 1, context: int = 4096,
-           utilisation: float = 1.0, usd_per_hour: float | None = None) -> Decode:
+           utilisation: float = 1.0, usd_per_hour: float | None = None, find_crossover: bool = True) -> Decode:
     """``chip`` generating tokens of ``model``: ``batch`` conversations a step, each with
     ``context`` earlier tokens in its KV cache, weights at ``precision`` ("fp8" or "bf16"), a
     share ``utilisation`` of the chip's peaks reached, rented at ``usd_per_hour`` (optional).
-    ValueError naming the parameter for bad input, or for a chip without memory figures."""
+    ``find_crossover=False`` skips the search for the crossover batch (``crossover`` is then None),
+    for callers that draw many batches. ValueError naming the parameter for bad input, or for a
+    chip without memory figures."""
     precision = _precision(precision)
     batch = count("batch", batch)
     context = count("context", context, low=0)
@@ -168,7 +170,7 @@ def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int =
     held = counts.total * weight_byte + batch * context * kv
     chips = max(1, -int(-held // (memory_gb * 1e9)))
     return Decode(model, chip, precision, arithmetic, peak, batch, context, utilisation, roofline,
-                  crossover_batch(**arguments), chips, usd_per_hour)
+                  crossover_batch(**arguments) if find_crossover else None, chips, usd_per_hour)
 
 
 # --------------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def _reports_bad_value(page, dashboard: str, control: str, bad: str, words: str,
 
 
 def test_live_dashboard_reports_a_bad_value_and_keeps_the_chart(live_page):
-    _reports_bad_value(live_page[0].page, "threshold_explorer", "die_area_mm2", "-5", "die_area_mm2 must be > 0", 814)
+    _reports_bad_value(live_page[0].page, "threshold_explorer", "die_area_mm2", "-5", "Die area must be > 0", 814)
 
 
 def test_live_dashboard_passes_wcag_aa(live_page):
@@ -263,7 +263,7 @@ def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
 
 
 def test_live_comparison_reports_a_bad_value(live_comparison):
-    _reports_bad_value(live_comparison[0].page, "hardware_comparison", "mfu", "1.5", "mfu must be a fraction", 0.35)
+    _reports_bad_value(live_comparison[0].page, "hardware_comparison", "mfu", "1.5", "Utilisation (MFU) must be a fraction", 0.35)
 
 
 # ---- chapter 4: two dashboards on one page ---------------------------------------------------
@@ -313,7 +313,8 @@ def test_live_chapter4_equals_cpython_for_random_settings(live_chapter4, name, s
             expected = render(dashboard, values)
         except ValueError as exc:  # a setting the view rejects: the page must say the same
             result = visit.page.evaluate(SET_AND_READ_IN, [name, values])
-            assert str(exc) in result["error"], (values, result["error"])
+            from book.dashboards.base import explain
+            assert explain(dashboard.CONTROLS, str(exc))[0] in result["error"], (values, result["error"])
             continue
         result = visit.page.evaluate(SET_AND_READ_IN, [name, values])
         assert result["error"] == "", (values, result["error"])
@@ -335,7 +336,7 @@ def test_live_chapter4_reports_a_bad_value(live_chapter4):
     box.fill("2.5")
     box.dispatch_event("change")
     page.wait_for_timeout(300)
-    assert "batch must be a whole number" in section.locator(".book-dashboard-error").inner_text()
+    assert "Batch must be a whole number" in section.locator(".book-dashboard-error").inner_text()
     assert section.locator(".book-dashboard-figure").inner_html() == before
     # the other dashboard on the page is untouched
     other = page.locator('section.book-dashboard[data-dashboard="diffusion_simulator"] .book-dashboard-error')
@@ -347,11 +348,11 @@ def test_live_chapter4_log_slider_and_marked_errors(live_chapter4):
     page = live_chapter4[0].page
     section = page.locator('section.book-dashboard[data-dashboard="serving_roofline"]')
     slider, box = section.locator("#dash-serving_roofline-batch"), section.locator("#dash-serving_roofline-batch-exact")
-    # a log slider: its middle is about the geometric middle of 1 and 16,384, a whole number
-    slider.evaluate("r => { r.value = (parseFloat(r.max) / 2).toFixed(3); r.dispatchEvent(new Event('input')); }")
+    # a log slider: position 2.4 (on its grid of 0.03) stands for 10^2.4 = 251.2, shown as a whole number
+    slider.evaluate("r => { r.value = '2.4'; r.dispatchEvent(new Event('input')); }")
     page.wait_for_timeout(300)
-    assert box.input_value() == "128" and slider.get_attribute("aria-valuetext") == "128"
-    assert "128 conversations" in section.locator(".book-dashboard-texts").inner_text()
+    assert box.input_value() == "251" and slider.get_attribute("aria-valuetext") == "251"
+    assert "251 conversations" in section.locator(".book-dashboard-texts").inner_text()
     # a bad value marks its control and says so beside it
     mfu = section.locator("#dash-serving_roofline-utilisation-exact")
     mfu.fill("1.5")
@@ -359,6 +360,10 @@ def test_live_chapter4_log_slider_and_marked_errors(live_chapter4):
     page.wait_for_timeout(300)
     assert mfu.get_attribute("aria-invalid") == "true"
     beside = section.locator(".book-control-error")
-    assert beside.count() == 1 and beside.inner_text().startswith("Share of peak reached: utilisation must be")
+    assert beside.count() == 1 and beside.inner_text().startswith("Share of peak reached must be")
+    # the slider's last position is the maximum itself
+    slider.evaluate("r => { r.value = r.max; r.dispatchEvent(new Event('input')); }")
+    page.wait_for_timeout(300)
+    assert box.input_value() == "16384"
     page.evaluate(SET_AND_READ_IN, ["serving_roofline", {"utilisation": 1, "batch": 64}])
     assert section.locator(".book-control-error").count() == 0 and mfu.get_attribute("aria-invalid") is None

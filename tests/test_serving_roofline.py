@@ -72,7 +72,7 @@ def test_table_rows_and_sourced_costs():
     rows = {row[0]: row for row in t.rows}
     for name in ("H800", "H20"):  # the cost at the price set, for every chip
         assert rows[name][4] == f"{2.0 / (v.of(name).decode.tokens_per_second * 3600) * 1e6:,.3f}"
-    assert rows["H20"][8] == "no" and rows["H100"][8] == "yes"
+    assert rows["H20"][7] == "no" and rows["H100"][7] == "yes"
     assert rows["H20"][3] == f"{v.of('H20').decode.crossover:,}"
     assert {row[3] for row in sr.chip_table(sr.view(context=32_768)).rows} >= {"never"}
     assert rows["Ascend 910B (est.)"][6] == "320*"  # no FP8: BF16 arithmetic
@@ -96,7 +96,7 @@ def test_page_live_and_jupyter():
     assert "disabled" in html and 'data-dashboard="serving_roofline"' in html
     answer = json.loads(live.update("serving_roofline", json.dumps({"batch": "512"})))
     assert answer["html"] == render(sr, {"batch": 512.0}).html()
-    assert "batch must be a whole number" in json.loads(live.update("serving_roofline",
+    assert "Batch must be a whole number" in json.loads(live.update("serving_roofline",
                                                                     json.dumps({"batch": "0.5"})))["error"]
     box = sr.dashboard()
     box.controls["chip"].value = get_chip("Ascend 910B").name
@@ -109,6 +109,7 @@ def test_batch_is_a_log_slider_rounded_to_whole_conversations():
     assert batch.log and batch.on_step(63.0957) == 63 and batch.on_step(20_000) == 16_384 and batch.on_step(0.2) == 1
     html = page.static_html(sr)
     assert 'data-log="1"' in html and 'max="4.2144"' in html and 'aria-valuetext="64"' in html
+    assert 'data-max="16384"' in html and 'step="0.03"' in html
     with pytest.raises(ValueError, match="log slider"):
         Control("x", "X", "number", 1.0, minimum=0.0, maximum=10.0, log=True)
     box = sr.dashboard()
@@ -121,6 +122,8 @@ def test_batch_is_a_log_slider_rounded_to_whole_conversations():
 def test_errors_name_the_control_by_its_label():
     answer = json.loads(live.update("serving_roofline", json.dumps({"utilisation": "1.5"})))
     assert answer["control"] == "utilisation"
-    assert answer["error"].startswith("Share of peak reached: utilisation must be a fraction more than 0 and at most 1")
+    assert answer["error"].startswith("Share of peak reached must be a fraction more than 0 and at most 1")
     answer = json.loads(live.update("diffusion_simulator", json.dumps({"leader_price": "-1"})))
-    assert answer["control"] == "leader_price" and answer["error"].startswith("Leader's price: leader_price")
+    assert answer["control"] == "leader_price" and answer["error"].startswith("Leader's price must be >= 0")
+    empty = json.loads(live.update("serving_roofline", json.dumps({"batch": ""})))
+    assert empty["error"].startswith("Batch is empty: type a number from 1 to 16384")

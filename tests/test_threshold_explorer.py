@@ -303,12 +303,16 @@ def test_live_update_matches_cpython(tmp_path):
     assert answer["html"] == render(te, {"dense_tflops": 150.0}).html()
 
 
-@pytest.mark.parametrize("values, words", [
-    ({"die_area_mm2": "-5"}, "die_area_mm2"), ({"rule": "1999"}, "rule"), ({"nope": 1}, "unknown control"),
-    ({"dense_tflops": "abc"}, "dense_tflops (Dense throughput) must be a number, got 'abc'"), ({"dense_tflops": "nan"}, "finite"),
+@pytest.mark.parametrize("values, words, control", [
+    ({"die_area_mm2": "-5"}, "Die area must be > 0", "die_area_mm2"), ({"rule": "1999"}, "Rule must be one of", "rule"),
+    ({"nope": 1}, "unknown control", None),
+    ({"dense_tflops": "abc"}, "Dense throughput must be a number, got 'abc'", "dense_tflops"),
+    ({"dense_tflops": "nan"}, "finite", "dense_tflops"),
 ])
-def test_live_update_reports_bad_values(values, words):
-    assert words in json.loads(live.update("threshold_explorer", json.dumps(values)))["error"]
+def test_live_update_reports_bad_values(values, words, control):
+    # the page shows the control's label, not the parameter's name, and marks the control
+    answer = json.loads(live.update("threshold_explorer", json.dumps(values)))
+    assert words in answer["error"] and answer["control"] == control
 
 
 def test_live_update_refuses_unknown_dashboards():

@@ -86,11 +86,13 @@ class Control:
 
 
 def explain(controls: tuple[Control, ...], message: str) -> tuple[str, str | None]:
-    """A view's error message for a reader: prefixed with the label of the control it names (the
-    message starts with the parameter's name), and that control's name (None if no control)."""
+    """A view's error message for a reader: the parameter's name it starts with replaced by the
+    label of the control it names ("Share of peak reached must be ..."), and that control's name
+    (None if the message names no control)."""
     for control in controls:
-        if message.startswith(control.name + " ") or message.startswith(control.name + ":"):
-            return f"{control.label}: {message}", control.name
+        for start in (f"{control.name} ({control.label})", control.name):
+            if message.startswith(start + " ") or message.startswith(start + ":"):
+                return control.label + message[len(start):], control.name
     return message, None
 
 

@@ -109,7 +109,11 @@ STEPS = 120
 def _result(strategy: Strategy, years: float, share: float, groups: tuple[IncomeGroup, ...]) -> StrategyResult:
     market = strategy.market(groups, share)
     within = tuple(g.income_group for g in groups if strategy.monthly_price_usd <= g.gni_per_capita_usd / 12 * share)
-    curve = tuple((years * k / STEPS, strategy.adopters(years * k / STEPS, groups, share)) for k in range(STEPS + 1))
+    def users(t: float) -> float:
+        since = t - strategy.start
+        return market * adopted_share(since, strategy.p, strategy.q) if since > 0 else 0.0
+
+    curve = tuple((years * k / STEPS, users(years * k / STEPS)) for k in range(STEPS + 1))
     return StrategyResult(strategy, market, within, strategy.start + peak_time(strategy.p, strategy.q), curve)
 
 

@@ -51,9 +51,12 @@ def _widget(control: Control):
         return w.FloatLogSlider(value=control.default, base=10, min=math.log10(control.minimum),
                                 max=math.log10(control.maximum), step=0.001, description=control.label + unit,
                                 continuous_update=False, readout_format=".0f", **tooltip, **wide)
-    # the slider's number box is editable: type a value for an exact setting
+    # the slider's number box is editable: type a value for an exact setting; it shows as many
+    # decimals as the step has (0.005 must not read 0.01)
+    decimals = max(0, -math.floor(math.log10(control.step) + 1e-9))
     return w.FloatSlider(value=control.default, min=control.minimum, max=control.maximum, step=control.step,
-                         description=control.label + unit, continuous_update=False, **tooltip, **wide)
+                         description=control.label + unit, continuous_update=False, readout_format=f".{decimals}f",
+                         **tooltip, **wide)
 
 
 def build(dashboard: ModuleType) -> DashboardBox:

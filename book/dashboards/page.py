@@ -50,6 +50,15 @@ def _help(control_id: str, control: Control) -> tuple[str, str | None]:
     return f'<span class="book-help" id="{help_id}">{escape(control.help)}</span>', help_id
 
 
+#: a log slider's step in log10 units: ten steps double the value (an arrow key moves it about 7%)
+LOG_STEP = "0.03"
+
+
+def _exact(value: float) -> str:
+    """A bound as HTML needs it: every significant digit, no exponent for ordinary values."""
+    return f"{value:.10g}"
+
+
 def control_html(prefix: str, control: Control, value: object) -> str:
     """One control: a labelled form element (or radio group) with its description."""
     control_id = f"{prefix}-{control.name}"
@@ -68,12 +77,14 @@ def control_html(prefix: str, control: Control, value: object) -> str:
                 f'<select{_attrs(id=control_id, name=control.name, aria_describedby=help_id)} '
                 f'data-control="{control.name}">{options}</select>{help_html}</div>')
     unit = f" ({control.unit})" if control.unit else ""
-    bounds = {"min": number(control.minimum), "max": number(control.maximum), "step": number(control.step)}
+    # (bounds keep every digit: a step of 0.001 rounded to 0.00 would freeze the slider)
+    bounds = {"min": _exact(control.minimum), "max": _exact(control.maximum), "step": _exact(control.step)}
     shown = number(float(value))
     if control.log:  # the slider moves in log10 of the value; the box keeps the value itself
         scale = {"min": f"{math.log10(control.minimum):.4f}", "max": f"{math.log10(control.maximum):.4f}",
-                 "step": "0.001", "value": f"{math.log10(float(value)):.4f}"}
-        log_attrs = f' data-log="1" data-step="{number(control.step)}" data-min="{number(control.minimum)}"'
+                 "step": LOG_STEP, "value": f"{math.log10(float(value)):.4f}"}
+        log_attrs = (f' data-log="1" data-step="{_exact(control.step)}" data-min="{_exact(control.minimum)}"'
+                     f' data-max="{_exact(control.maximum)}"')
         slider = (f'<input type="range"{_attrs(id=control_id, name=control.name, aria_describedby=help_id, **scale)}'
                   f' aria-valuetext="{shown}" data-control="{control.name}"{log_attrs}>')
     else:

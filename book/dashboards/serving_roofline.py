@@ -110,7 +110,8 @@ def _whole(name: str, value: float, low: int, high: int) -> int:
 def _serve(model, chip: Chip, precision: str, batch: int, context: int, utilisation: float, rule: str,
            usd_per_hour: float | None) -> ChipServing:
     d = decode(model, chip, precision, batch, context, utilisation, usd_per_hour)
-    curve = tuple((b, decode(model, chip, precision, b, context, utilisation).tokens_per_second) for b in BATCHES)
+    curve = tuple((b, decode(model, chip, precision, b, context, utilisation, find_crossover=False).tokens_per_second)
+                  for b in BATCHES)
     price = rental_price(chip.name)
     return ChipServing(d, curve, classify(chip, rule), price.usd_per_hour if price else None)
 
@@ -278,14 +279,14 @@ def chip_table(v: ServingView) -> Table:
                      f"{cost:,.3f}", f"{d.chips_to_hold:,}",
                      f"{d.peak_tflops:,.0f}" + ("" if d.arithmetic == v.precision else "*")
                      + ("†" if d.peak_tflops != c.chip.dense_tops("fp8" if d.arithmetic == "fp8" else "fp16") else ""),
-                     f"{c.chip.memory_bandwidth_gb_s:,.0f}", _status(c.result)))
-    columns = ("Chip", "Tokens/s per chip", "Limited by", "Compute-bound from batch", "US$ per M tokens",
-               "Chips per copy", f"TFLOPS ({v.precision.upper()})", "GB/s", "Controlled")
+                     _status(c.result)))
+    columns = ("Chip", "Tokens/s", "Limited by", "Compute-bound from batch", "US$ per M tokens", "Chips per copy",
+               f"TFLOPS ({v.precision.upper()})", "Controlled")
     sourced = "; ".join(f"{c.chip.short_name} US${c.sourced_usd_per_hour:,.2f}" for c in v.chips
                         if c.sourced_usd_per_hour is not None)
-    return table(rows, columns=columns, numeric=(columns[1], columns[3], columns[4], columns[5], columns[6],
-                                                 columns[7]),
-                 caption=f"Each chip serving {v.model} at batch {v.batch:,} and {v.context:,} tokens of context. "
+    return table(rows, columns=columns, numeric=(columns[1], columns[3], columns[4], columns[5], columns[6]),
+                 caption=f"Each chip serving {v.model} at batch {v.batch:,} and {v.context:,} tokens of context; "
+                         "tokens a second per chip. "
                          f"US$ per M tokens: at the rental price you set, US${v.usd_per_hour:,.2f} a chip-hour, for "
                          f"every chip (sourced prices: {sourced}). Chips per copy: chips whose memory holds the "
                          f"weights and these caches. Controlled: under the {RULES[v.rule].label}. never = memory binds at every batch at this context; * BF16 arithmetic (no "

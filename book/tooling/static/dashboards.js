@@ -63,8 +63,11 @@
   // a log slider moves in log10 of its value, rounded to the control's step (1, 2, 4 ... 16,384)
   function fromLog(range) {
     var step = parseFloat(range.dataset.step), low = parseFloat(range.dataset.min);
+    var high = parseFloat(range.dataset.max);
+    // the slider's last position stands for the maximum itself (the log grid need not reach it)
+    if (parseFloat(range.value) + parseFloat(range.step) / 2 >= parseFloat(range.max)) { return high; }
     var value = low + Math.round((Math.pow(10, parseFloat(range.value)) - low) / step) * step;
-    return Math.round(value * 1e9) / 1e9;
+    return Math.min(high, Math.max(low, Math.round(value * 1e9) / 1e9));
   }
 
   function show(section, update) {
