@@ -12,7 +12,9 @@ Measures and prints, on this machine:
 5. a live dashboard on that page, in headless Chromium (Debian's ``chromium``): the bytes its
    page loads before the reader asks for anything, the bytes going live downloads, the time from
    the click to the first live update, and the time from a control change to the updated chart
-   (median and p95 over many changes; target p95 under 100 ms).
+   (median and p95 over many changes; target p95 under 100 ms);
+6. grading a class: 40 submissions of chapter 1 (copies of the worked solutions, so every cell
+   runs) with ``--jobs 2``, wall time.
 """
 
 from __future__ import annotations
@@ -181,17 +183,37 @@ def live_timings(site: Path, changes: int) -> dict[str, float]:
             "change_median_ms": median, "change_p95_ms": p95}
 
 
+def grading_time(submissions: int, jobs: int) -> float:
+    """Seconds to grade ``submissions`` copies of chapter 1's solutions, ``jobs`` at a time."""
+    from book import grading
+
+    solution = next((ROOT / "solutions").glob("01_*.ipynb"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for index in range(submissions):
+            folder = Path(tmp) / f"student{index:02d}"
+            folder.mkdir()
+            (folder / solution.name).write_bytes(solution.read_bytes())
+        start = time.perf_counter()
+        reports, _ = grading.grade_all(grading.discover([Path(tmp)]), ROOT, grading.DEFAULT_TIMEOUT_S, None, jobs)
+        elapsed = time.perf_counter() - start
+    if any(r.problems for r in reports):
+        raise RuntimeError("the benchmark's submissions did not grade cleanly")
+    return elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m book.benchmark", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2, help="runs of each nbval timing; the best counts")
     parser.add_argument("--calls", type=int, default=300, help="calls of each dashboard update function")
     parser.add_argument("--changes", type=int, default=100, help="control changes on the live page")
+    parser.add_argument("--submissions", type=int, default=40, help="notebooks in the grading benchmark")
     args = parser.parse_args(argv)
 
     print("Measuring (this takes about a minute)...", flush=True)
     nbval = nbval_vs_floor(args.repeats)
     dashboards = dashboard_timings(args.calls)
     site = site_build(args.changes)
+    graded = grading_time(args.submissions, 2)
     print(f"\nnbval, strict, {nbval['notebooks']} notebooks: {nbval['nbval_s']:.1f} s; floor of "
           f"{nbval['notebooks']} import-only notebooks: {nbval['floor_s']:.1f} s; ratio {nbval['ratio']:.2f} "
           f"(target <= 1.5): {'OK' if nbval['ratio'] <= 1.5 else 'MISSED'}")
@@ -206,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{site['first_update_s']:.1f} s; control change to updated chart: median {site['change_median_ms']:.1f} ms, "
           f"p95 {site['change_p95_ms']:.1f} ms (target p95 < 100 ms): "
           f"{'OK' if site['change_p95_ms'] < 100 else 'MISSED'}")
+    print(f"grading {args.submissions} submissions of chapter 1 with --jobs 2: {graded:.0f} s "
+          f"({graded / args.submissions:.1f} s each)")
     return 0
 
 

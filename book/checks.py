@@ -11,8 +11,8 @@
 
 Every verdict is also a ``CheckResult`` (returned by ``check`` and collected in ``results()``),
 and when the environment variable ``BOOK_CHECK_LOG`` names a file, each verdict is appended to it
-as one JSON line, so an instructor's grader can collect them (see ``python -m book.notebooks
-grade``).
+as one JSON line (a record for the student's own tools). The instructor's grader does not read it:
+it judges each exercise's final answer itself with ``verdict`` (see ``book.grading``).
 
 The expected values live in ``book.answers``, one module per chapter; they are computed by the
 models at check time, never copied in as literals.

@@ -5,7 +5,8 @@ Command line (run from the repository root)::
     python -m book.notebooks refresh [NOTEBOOK ...]   # execute in place, store outputs + widget state
     python -m book.notebooks exercises                # solutions/ -> exercises/, then execute them
     python -m book.notebooks check                    # exit 1 if exercises/ is stale or a notebook unexecuted
-    python -m book.notebooks grade NOTEBOOK [...]     # run a student's notebook, list every check verdict
+    python -m book.notebooks grade SUBMISSION [...] [--out grades.csv] [--timeout S] [--chapter N]
+                                  [--jobs J] [--feedback DIR]  # grade a class (book.grading)
 
 Marker rules (solutions/ -> exercises/):
 
@@ -28,7 +29,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -95,6 +95,10 @@ def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nb
         cells.append(cell)
     exercise.cells = cells
     exercise.metadata.pop("widgets", None)
+    # the grader reads the chapter from here, whatever a student renames the file to
+    chapter = re.match(r"(\d\d)_", Path(name).name)
+    if chapter:
+        exercise.metadata["book"] = {"chapter": int(chapter.group(1))}
     return exercise
 
 
@@ -218,75 +222,6 @@ def problems(root: Path = ROOT) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# grading a student's notebook
-# --------------------------------------------------------------------------------------------
-
-def grade(path: Path, root: Path = ROOT) -> dict:
-    """Execute a student's notebook (errors allowed) and collect what an instructor needs.
-
-    Returns a dict with ``verdicts`` (every ``check`` verdict, written answers in full),
-    ``not_run`` (exercises of the notebook's chapter that produced no verdict), ``errors`` (the
-    first error of each failing cell) and ``markdown`` (markdown cells the student changed
-    compared with the chapter's exercise notebook, e.g. a reflection).
-
-    The kernel imports ``book`` from ``root`` first, so the answer key is the book's, whatever
-    else the grading machine has installed.
-    """
-    from book.answers import EXERCISES
-
-    nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "checks.jsonl"
-        log.touch()
-        path_env = os.pathsep.join(p for p in (str(Path(root).resolve()), os.environ.get("PYTHONPATH", "")) if p)
-        nb = execute(nb, path.parent, extra_env={"BOOK_CHECK_LOG": str(log), "PYTHONPATH": path_env},
-                     allow_errors=True)
-        verdicts = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
-    errors = [f"cell {index}: {output.ename}: {output.evalue}"
-              for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
-              for output in cell.outputs if output.get("output_type") == "error"]
-    chapter = re.match(r"(\d+)_", path.name)
-    expected_ids = [key for key in EXERCISES if chapter and key.split(".")[0] == str(int(chapter.group(1)))]
-    seen = {verdict["exercise_id"] for verdict in verdicts}
-    markdown = []
-    # the chapter's exercise notebook, found by its two-digit prefix (students rename their copies)
-    template = root / "exercises" / path.name
-    if not template.exists() and chapter:
-        template = next(iter(sorted((root / "exercises").glob(f"{chapter.group(1)}_*.ipynb"))), template)
-    if template.exists():
-        given = [c.source for c in nbformat.read(template, as_version=4).cells if c.cell_type == "markdown"]
-        written = [c.source for c in nb.cells if c.cell_type == "markdown"]
-        markdown = [text for text in written if text not in given]
-    return {"verdicts": verdicts, "not_run": [key for key in expected_ids if key not in seen],
-            "errors": errors, "markdown": markdown}
-
-
-def print_grade(path: Path, report: dict) -> None:
-    """The grader's report for one notebook, for a person to read."""
-    from book.answers import EXERCISES
-    kinds = {key: item.kind for key, item in EXERCISES.items()}
-    counts: dict[str, int] = {}
-    for verdict in report["verdicts"]:
-        counts[verdict["status"]] = counts.get(verdict["status"], 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    print(f"{path}: {summary or 'no checks ran'}; {len(report['not_run'])} not run")
-    for verdict in report["verdicts"]:
-        print(f"  {verdict['exercise_id']:>5}  {verdict['status']:<11} {verdict['message']}")
-        if kinds.get(verdict["exercise_id"]) == "text" and isinstance(verdict["answer"], str):
-            # written answers in full, whatever their verdict: a person awards their points
-            for line in verdict["answer"].splitlines():
-                print(f"{'':>20}| {line}")
-    for key in report["not_run"]:
-        print(f"  {key:>5}  {'not run':<11} no check ran for this exercise")
-    for error in report["errors"]:
-        print(f"  error  {error}")
-    for text in report["markdown"]:
-        print("  written in a markdown cell:")
-        for line in text.splitlines():
-            print(f"{'':>20}| {line}")
-
-
-# --------------------------------------------------------------------------------------------
 # command line
 # --------------------------------------------------------------------------------------------
 
@@ -298,8 +233,16 @@ def main(argv: list[str] | None = None) -> int:
     p_refresh.add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("exercises", help="regenerate exercises/ from solutions/ and execute them")
     sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
-    p_grade = sub.add_parser("grade", help="run students' notebooks and list their check verdicts")
-    p_grade.add_argument("notebooks", nargs="+", type=Path)
+    p_grade = sub.add_parser("grade", help="grade students' notebooks (files, or folders of them): "
+                                           "a class table, and a CSV with --out")
+    p_grade.add_argument("submissions", nargs="+", type=Path,
+                         help="notebooks, or folders (one per student, named after the student)")
+    p_grade.add_argument("--out", type=Path, help="write the grades to this CSV (and NAME-summary.csv per student)")
+    p_grade.add_argument("--timeout", type=float, default=None,
+                         help="seconds a cell may run before it is interrupted (default 60)")
+    p_grade.add_argument("--chapter", type=int, help="the chapter being graded (for notebooks that do not say)")
+    p_grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    p_grade.add_argument("--feedback", type=Path, help="write a markdown feedback file per submission here")
     args = parser.parse_args(argv)
 
     try:
@@ -318,14 +261,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"ok: {len(all_notebooks(args.root))} notebooks executed; exercises/ matches solutions/")
         elif args.command == "grade":
-            missing = [path for path in args.notebooks if not path.is_file()]
-            for path in args.notebooks:
-                if path in missing:
-                    print(f"{path}: no such notebook, skipped")
-                    continue
-                print_grade(path, grade(path, args.root))
-            if missing:
-                return 1
+            from book import grading
+            timeout = grading.DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout
+            return grading.main(args.submissions, args.out, timeout, args.chapter, max(1, args.jobs),
+                                args.feedback, args.root)
     except MarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
