@@ -5,6 +5,7 @@ Command line (run from the repository root)::
     python -m book.notebooks refresh [NOTEBOOK ...]   # execute in place, store outputs + widget state
     python -m book.notebooks exercises                # solutions/ -> exercises/, then execute them
     python -m book.notebooks check                    # exit 1 if exercises/ is stale or a notebook unexecuted
+    python -m book.notebooks handout DEST             # the students' copy: no solutions, no instructor files
     python -m book.notebooks grade SUBMISSION [...] [--out grades.csv] [--timeout S] [--chapter N]
                                   [--jobs J] [--feedback DIR]  # grade a class (book.grading)
 
@@ -222,6 +223,123 @@ def problems(root: Path = ROOT) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# the students' copy
+# --------------------------------------------------------------------------------------------
+
+#: what a handout holds (paths relative to the book's root) and what it leaves out of them
+HANDOUT = ("book", "chapters", "exercises", "pyproject.toml")
+HANDOUT_LEAVES_OUT = ("book/tooling", "book/grading.py", "book/benchmark.py", "book/notebooks.py")
+
+HANDOUT_README = """# The Containment Paradox: exercises
+
+Export controls on AI chips, DeepSeek, the cost of compute and who gets to use AI: the chapters
+(`chapters/`) and their exercise notebooks (`exercises/`), with the `book` package that computes
+every number, draws the dashboards and checks your answers.
+
+## Set up and start (one command)
+
+Any Python from 3.10 to 3.13, from this folder:
+
+```bash
+python3 -m venv .venv && .venv/bin/pip install -e ".[student]" && .venv/bin/jupyter lab exercises/
+```
+
+(Windows PowerShell: `py -m venv .venv; .venv\\Scripts\\pip install -e ".[student]"; .venv\\Scripts\\jupyter lab exercises/`.)
+
+Open an exercise notebook, run its cells from the top, put your answer in place of `None`, and run
+the `check(...)` line: it says whether the answer is right, with a hint if it is not.
+
+Licence: code MIT, text and figures CC BY 4.0.
+"""
+
+
+def solution_lines(root: Path = ROOT, shortest: int = 25) -> set[str]:
+    """Every line of the solutions that the exercises leave out (inside the solution markers, or in
+    a cell tagged ``solution``), stripped, at least ``shortest`` characters long: what a
+    students' copy must not contain."""
+    lines: set[str] = set()
+    for path in sorted((Path(root) / "solutions").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            source = cell.source.splitlines()
+            if SOLUTION_TAG in tags:
+                hidden = source
+            else:
+                begin, end = (CODE_BEGIN, CODE_END) if cell.cell_type == "code" else (MD_BEGIN, MD_END)
+                hidden, inside = [], False
+                for line in source:
+                    if begin.match(line):
+                        inside = True
+                    elif end.match(line):
+                        inside = False
+                    elif inside:
+                        hidden.append(line)
+            lines |= {line.strip() for line in hidden if len(line.strip()) >= shortest}
+    return lines
+
+
+def _public_text(root: Path) -> str:
+    """What students may see anyway: the package's sources and the chapters' cells."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted((root / "book").rglob("*.py"))]
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        parts += [c.source for c in nbformat.read(path, as_version=4).cells]
+    return "\n".join(parts)
+
+
+def handout_leaks(dest: Path, root: Path = ROOT) -> list[str]:
+    """Solution lines found in the files of ``dest``, as "file: line" (empty when clean). A line that
+    the package or a chapter also contains (a common call such as ``get_chip("H100")``) gives
+    nothing away and is not counted."""
+    public = _public_text(Path(root))
+    secret = {line for line in solution_lines(root) if line not in public}
+    found = []
+    for path in sorted(Path(dest).rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if path.suffix == ".ipynb":  # compare the cells' text, not their JSON escaping
+            try:
+                text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+            except Exception:  # noqa: BLE001 - a file that is not a notebook is read as text
+                pass
+        found += [f"{path.relative_to(dest)}: {line}" for line in secret if line in text]
+    return found
+
+
+def handout(dest: Path, root: Path = ROOT) -> list[Path]:
+    """Write the students' copy to ``dest`` (which must not exist or be empty): the book package
+    without the instructors' tools, the chapters, the exercise notebooks, ``pyproject.toml`` and
+    a README with the setup command. Refuses (MarkerError) if a solution line would leak."""
+    import shutil
+
+    dest, root = Path(dest), Path(root)
+    if dest.exists() and any(dest.iterdir()):
+        raise MarkerError(f"{dest} is not empty: choose a new folder for the handout")
+    left_out = {root / item for item in HANDOUT_LEAVES_OUT}
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")
+                or Path(folder, n) in left_out]
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in HANDOUT:
+        source = root / item
+        if source.is_dir():
+            shutil.copytree(source, dest / item, ignore=ignore)
+        else:
+            shutil.copy2(source, dest / item)
+    (dest / "README.md").write_text(HANDOUT_README, encoding="utf-8")
+    leaks = handout_leaks(dest, root)
+    if leaks:
+        shutil.rmtree(dest)
+        raise MarkerError("the handout would contain solution lines, so none was written: " + "; ".join(leaks[:5]))
+    return sorted(p for p in dest.rglob("*") if p.is_file())
+
+
+# --------------------------------------------------------------------------------------------
 # command line
 # --------------------------------------------------------------------------------------------
 
@@ -233,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     p_refresh.add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("exercises", help="regenerate exercises/ from solutions/ and execute them")
     sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
+    p_handout = sub.add_parser("handout", help="write the students' copy (no solutions, no instructor files)")
+    p_handout.add_argument("dest", type=Path)
     p_grade = sub.add_parser("grade", help="grade students' notebooks (files, or folders of them): "
                                            "a class table, and a CSV with --out")
     p_grade.add_argument("submissions", nargs="+", type=Path,
@@ -260,6 +380,10 @@ def main(argv: list[str] | None = None) -> int:
             if found:
                 return 1
             print(f"ok: {len(all_notebooks(args.root))} notebooks executed; exercises/ matches solutions/")
+        elif args.command == "handout":
+            files = handout(args.dest, args.root)
+            print(f"wrote {len(files)} files to {args.dest}: the book package, chapters/, exercises/ and a README "
+                  "with the students' setup command; no solutions")
         elif args.command == "grade":
             from book import grading
             timeout = grading.DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout
