@@ -363,3 +363,22 @@ def test_exact_answers_on_a_grid():
     assert below.status == above.status == "wrong"
     assert "still waits on memory" in below.message and "still waits on memory" not in above.message
     assert check("4.3", crossover).status == "correct" and "exactly" in check("4.3", crossover).message
+
+
+@pytest.mark.parametrize("chapter", [1, 2, 3, 4])
+def test_every_objective_is_practised_and_every_exercise_serves_one(chapter):
+    import re
+
+    import nbformat
+
+    from book.answers import chapter_exercises, objectives
+    from tests.conftest import ROOT
+    notebook = next((ROOT / "chapters").glob(f"{chapter:02d}_*.ipynb"))
+    intro = nbformat.read(notebook, as_version=4).cells[0].source
+    listed = re.search(r"After this chapter you can:\n(.*?)```", intro, re.S).group(1)
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", listed, re.M)]
+    mapping = objectives(chapter)
+    assert sorted(mapping) == numbers and all(mapping.values())
+    ids = [item.id for item in chapter_exercises(chapter)]
+    used = {key for keys in mapping.values() for key in keys}
+    assert used == set(ids), set(ids) ^ used

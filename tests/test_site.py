@@ -163,10 +163,12 @@ def test_instructor_toc_is_the_student_toc_plus_solutions():
     parts = [part for part in instructor["parts"] if part["caption"] != "Solutions (instructors)"]
     assert parts == student["parts"], "the instructor toc must list every student page, in the same order"
     solutions = next(part for part in instructor["parts"] if part["caption"] == "Solutions (instructors)")
+    files = [c["file"] for c in solutions["chapters"]]
+    # the instructor guide first, then one solutions notebook per exercise notebook, in order
+    assert files[0] == "solutions/instructor_guide"
     exercises = [f for f in _toc_files() if f.startswith("exercises/")]
-    assert [c["file"] for c in solutions["chapters"]] == [f.replace("exercises/", "solutions/") for f in exercises]
-    assert [c["file"] for c in solutions["chapters"]] == sorted(
-        f"solutions/{p.stem}" for p in (ROOT / "solutions").glob("*.ipynb"))
+    assert files[1:] == [f.replace("exercises/", "solutions/") for f in exercises]
+    assert files[1:] == sorted(f"solutions/{p.stem}" for p in (ROOT / "solutions").glob("*.ipynb"))
 
 
 def test_each_chapter_is_followed_by_its_exercises():

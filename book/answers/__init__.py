@@ -14,7 +14,7 @@ import re
 
 from book.answers.exercise import Exercise, Mistake, Tolerance
 
-__all__ = ["EXERCISES", "Exercise", "Mistake", "Tolerance", "chapter_exercises"]
+__all__ = ["EXERCISES", "Exercise", "Mistake", "Tolerance", "chapter_exercises", "objectives"]
 
 _CHAPTER_MODULE = re.compile(r"^ch(\d\d)$")
 
@@ -42,3 +42,9 @@ EXERCISES: dict[str, Exercise] = _load()
 def chapter_exercises(chapter: int) -> list[Exercise]:
     """The exercises of one chapter, in notebook order."""
     return [item for item in EXERCISES.values() if item.chapter == chapter]
+
+
+def objectives(chapter: int) -> dict[int, tuple[str, ...]]:
+    """The chapter's learning objectives, by number, each with the exercises that practise it."""
+    module = importlib.import_module(f"{__name__}.ch{chapter:02d}")
+    return dict(getattr(module, "OBJECTIVES", {}))

@@ -219,3 +219,7 @@ EXERCISES = [
         },
     ),
 ]
+
+#: the chapter's learning objectives (numbered as in the chapter) and the exercises that practise them
+OBJECTIVES = {1: ("1.8",), 2: ("1.1", "1.2", "1.7a"), 3: ("1.3", "1.4a", "1.4b", "1.5a", "1.7b"),
+              4: ("1.4c", "1.5b", "1.7c"), 5: ("1.6a", "1.6b")}

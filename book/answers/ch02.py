@@ -194,3 +194,6 @@ EXERCISES = [
         },
     ),
 ]
+
+#: the chapter's learning objectives (numbered as in the chapter) and the exercises that practise them
+OBJECTIVES = {1: ("2.1",), 2: ("2.2a", "2.2b", "2.2c", "2.3"), 3: ("2.4",), 4: ("2.5a", "2.5b"), 5: ("2.6", "2.7")}

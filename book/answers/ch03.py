@@ -204,3 +204,7 @@ EXERCISES = [
         },
     ),
 ]
+
+#: the chapter's learning objectives (numbered as in the chapter) and the exercises that practise them
+OBJECTIVES = {1: ("3.1", "3.3", "3.6a", "3.6b"), 2: ("3.2", "3.7"), 3: ("3.9",), 4: ("3.4", "3.5a", "3.5b", "3.5c"),
+              5: ("3.8",)}

@@ -221,3 +221,6 @@ EXERCISES = [
         },
     ),
 ]
+
+#: the chapter's learning objectives (numbered as in the chapter) and the exercises that practise them
+OBJECTIVES = {1: ("4.1", "4.3"), 2: ("4.2a", "4.2b", "4.3"), 3: ("4.4", "4.5"), 4: ("4.6",), 5: ("4.7", "4.8", "4.9")}

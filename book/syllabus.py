@@ -1,0 +1,104 @@
+"""What an instructor plans with: each chapter's objectives, the exercises that practise them, and
+the time a student needs, read from the chapters, the exercise notebooks and the answer key (so
+the instructors' page never disagrees with them). Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from book.answers import chapter_exercises, objectives
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: reading speed for study text, words a minute (the book's MyST setting, ``words_per_minute``)
+WORDS_PER_MINUTE = 200
+
+_OBJECTIVE = re.compile(r"^(\d+)\. (.*?)(?=^\d+\. |\Z)", re.M | re.S)
+_TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^>]*>)?`")
+_TOTAL_TIME = re.compile(r"\*\*Time:\*\*\s+about\s+(\d+)\s+minutes")
+_EXERCISE_TIME = re.compile(r"\*\*Time:\*\*\s+(\d+)\s+minutes")
+_EXERCISE_HEAD = re.compile(r"^## Exercise (\d+\.\d+)\b", re.M)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def chapter_path(chapter: int, folder: str = "chapters", root: Path = ROOT) -> Path:
+    """The chapter's notebook in ``folder`` (``chapters``, ``exercises`` or ``solutions``)."""
+    found = sorted((Path(root) / folder).glob(f"{chapter:02d}_*.ipynb"))
+    if not found:
+        raise KeyError(f"no notebook for chapter {chapter} in {folder}/")
+    return found[0]
+
+
+def chapters(root: Path = ROOT) -> list[int]:
+    """The chapters that have both a chapter notebook and exercises, in order."""
+    numbers = {int(p.name[:2]) for p in (Path(root) / "chapters").glob("[0-9][0-9]_*.ipynb")}
+    return sorted(n for n in numbers if (Path(root) / "exercises").glob(f"{n:02d}_*.ipynb") and chapter_exercises(n))
+
+
+def title(chapter: int, root: Path = ROOT) -> str:
+    """The chapter's title, its first heading."""
+    first = _source(_cells(chapter_path(chapter, root=root))[0])
+    return first.splitlines()[0].lstrip("# ").strip()
+
+
+def objective_texts(chapter: int, root: Path = ROOT) -> dict[int, str]:
+    """The learning objectives as the chapter states them, by number, in plain text."""
+    intro = _source(_cells(chapter_path(chapter, root=root))[0])
+    listed = re.search(r"After this chapter you can:\n(.*?)```", intro, re.S)
+    if not listed:
+        return {}
+    texts = {}
+    for number, text in _OBJECTIVE.findall(listed.group(1)):
+        text = _TERM.sub(lambda m: m.group(1), " ".join(text.split()))
+        texts[int(number)] = text.replace("\\$", "$").rstrip(";.")
+    return texts
+
+
+def reading_minutes(chapter: int, root: Path = ROOT) -> float:
+    """Minutes to read the chapter's prose at ``WORDS_PER_MINUTE`` (its markdown cells)."""
+    words = sum(len(_source(c).split()) for c in _cells(chapter_path(chapter, root=root))
+                if c.get("cell_type") == "markdown")
+    return words / WORDS_PER_MINUTE
+
+
+def exercise_minutes(chapter: int, root: Path = ROOT) -> tuple[int | None, dict[str, int]]:
+    """The exercise notebook's stated total time, and each exercise's stated time (minutes)."""
+    text = "\n".join(_source(c) for c in _cells(chapter_path(chapter, "exercises", root)) if c.get("cell_type") == "markdown")
+    total = _TOTAL_TIME.search(text)
+    heads = list(_EXERCISE_HEAD.finditer(text))
+    each = {}
+    for head, following in zip(heads, heads[1:] + [None]):
+        section = text[head.end():following.start() if following else len(text)]
+        found = _EXERCISE_TIME.search(section)
+        if found:
+            each[head.group(1)] = int(found.group(1))
+    return (int(total.group(1)) if total else None), each
+
+
+@dataclass(frozen=True)
+class Outcome:
+    chapter: int
+    number: int
+    text: str
+    exercises: tuple[str, ...]
+    points: int
+
+
+def outcomes(chapter: int, root: Path = ROOT) -> list[Outcome]:
+    """Each objective with the exercises that practise it and their points."""
+    points = {item.id: item.points for item in chapter_exercises(chapter)}
+    texts = objective_texts(chapter, root)
+    return [Outcome(chapter, number, texts.get(number, ""), keys, sum(points[k] for k in keys))
+            for number, keys in sorted(objectives(chapter).items())]
