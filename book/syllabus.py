@@ -62,6 +62,7 @@ def objective_texts(chapter: int, root: Path = ROOT) -> dict[int, str]:
     texts = {}
     for number, text in _OBJECTIVE.findall(listed.group(1)):
         text = _TERM.sub(lambda m: m.group(1), " ".join(text.split()))
+        text = re.sub(r"\*([^*]+)\*", r"\1", text)  # emphasis marks: plain text in a table
         texts[int(number)] = text.replace("\\$", "$").rstrip(";.")
     return texts
 
