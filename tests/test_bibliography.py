@@ -64,3 +64,19 @@ def test_no_raw_latex_in_the_reference_list(site):
     page = (site / "chapters" / "references.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", page)
     assert "\\emph" not in text and "\\$" not in text and not re.search(r"\\[a-zA-Z]+", text)
+
+
+def test_every_entry_is_cited_and_every_citation_has_an_entry():
+    import json
+    import re
+
+    entries = parse_string((ROOT / "chapters" / "references.bib").read_text(encoding="utf-8"), "bibtex").entries
+    text = ""
+    for folder in ("chapters", "solutions"):
+        for path in (ROOT / folder).glob("*.ipynb"):
+            text += "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        for path in (ROOT / folder).glob("*.md"):
+            text += path.read_text(encoding="utf-8")
+    cited = {key.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", text) for key in group.split(",")}
+    assert sorted(set(entries) - cited) == [], "entries no page cites"
+    assert sorted(cited - set(entries)) == [], "citations without an entry"
