@@ -77,16 +77,19 @@ class Submission:
 
 
 def discover(paths: list[Path]) -> list[Submission]:
-    """Submissions from notebooks and folders: a folder holds one student's notebooks (the student
-    is the folder's name) or, if it has sub-folders with notebooks, one folder per student."""
+    """Submissions from notebooks and folders. A folder with sub-folders of notebooks is a class:
+    each sub-folder is a student (named after it), and a notebook loose in the class folder is a
+    student named after the file. A folder without such sub-folders is one student's."""
     found: list[Submission] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            own = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
-            for notebook in own:
-                found.append(Submission(path.name, notebook))
-            for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
+                             and any(p.glob("*.ipynb")))
+            loose = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+            for notebook in loose:
+                found.append(Submission(notebook.stem if folders else path.name, notebook))
+            for folder in folders:
                 for notebook in sorted(folder.glob("*.ipynb")):
                     found.append(Submission(folder.name, notebook))
         else:
@@ -155,11 +158,13 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]
 
 
 def find_chapter(nb: nbformat.NotebookNode, path: Path, expected: int | None) -> tuple[int | None, list[str]]:
-    """The notebook's chapter from its metadata, its file name or ``expected``, with warnings."""
+    """The notebook's chapter from its metadata, its file name, its check lines or ``expected``,
+    with warnings for what an instructor should know."""
     warnings = []
     meta = nb.metadata.get("book", {}).get("chapter") if isinstance(nb.metadata.get("book"), dict) else None
     prefix = _PREFIX.match(Path(path).name)
     from_name = int(prefix.group(1)) if prefix else None
+    from_checks = check_chapters(nb)
     chapter = meta if isinstance(meta, int) else None
     if chapter is None and from_name is not None:
         chapter = from_name
@@ -168,10 +173,34 @@ def find_chapter(nb: nbformat.NotebookNode, path: Path, expected: int | None) ->
                         f"{chapter} from the notebook's metadata")
     if chapter is not None and from_name is not None and from_name != chapter:
         warnings.append(f"the file name says chapter {from_name} but the notebook is chapter {chapter}")
+    if chapter is None and len(from_checks) == 1:
+        chapter = next(iter(from_checks))
+        warnings.append(f"the notebook does not say its chapter; graded as chapter {chapter}, the chapter of its "
+                        "check lines")
     if chapter is None and expected is not None:
         chapter = expected
         warnings.append(f"the notebook does not say its chapter; graded as chapter {expected} (--chapter)")
     return chapter, warnings
+
+
+def check_chapters(nb: nbformat.NotebookNode) -> set[int]:
+    """The chapters the notebook's check lines belong to."""
+    return {int(key.split(".")[0]) for key in answer_expressions(nb)}
+
+
+_HEADING = re.compile(r"^#+ Exercise (\d+\.\d+)", re.M)
+
+
+def cell_place(nb: nbformat.NotebookNode, index: int) -> str:
+    """"cell 7 (exercise 1.3)": the cell's number, counted from 0 as Jupyter's file does, and the
+    exercise whose heading comes before it, so a student can find it."""
+    exercise = None
+    for cell in nb.cells[: index + 1]:
+        if cell.get("cell_type") == "markdown":
+            found = _HEADING.findall(str(cell.get("source", "")))
+            if found:
+                exercise = found[-1]
+    return f"cell {index}" + (f" (exercise {exercise})" if exercise else "")
 
 
 def answer_expressions(nb: nbformat.NotebookNode) -> dict[str, str]:
@@ -276,6 +305,11 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, root: Path, timeout: float, p
 
     problems: list[str] = []
     skip: set[int] = set()
+    timed_out: set[int] = set()
+
+    def where(index: int) -> str:
+        return cell_place(nb, index)
+
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p),
            "MPLBACKEND": "Agg"}
     env.pop("BOOK_CHECK_LOG", None)
@@ -285,8 +319,10 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, root: Path, timeout: float, p
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
         km.kernel_spec.argv = [*prefix, sys.executable, "-c", _LAUNCHER, str(root), str(MEMORY_LIMIT_BYTES),
                                "1" if prefix else "0", "-f", "{connection_file}"]
+        # no interrupt on timeout: a cell that catches KeyboardInterrupt would never end; a cell
+        # that runs too long is abandoned with its kernel, like one that kills it
         client = NotebookClient(work, km=km, timeout=timeout, startup_timeout=60, allow_errors=True,
-                                interrupt_on_timeout=True, record_timing=False,
+                                interrupt_on_timeout=False, record_timing=False,
                                 resources={"metadata": {"path": str(scratch)}})
         died: int | None = None
         answers: dict = {}
@@ -295,20 +331,17 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, root: Path, timeout: float, p
                 for index, cell in enumerate(work.cells):
                     if cell.get("cell_type") != "code" or index in skip:
                         continue
-                    started = time.monotonic()
                     try:
                         client.execute_cell(cell, index)
                     except DeadKernelError:
                         died = index
                         break
                     except CellTimeoutError:
-                        problems.append(f"timed out in cell {index} (after {timeout:g} s)")
-                        died = index  # an interrupt that did not take: treat as a kernel loss
+                        problems.append(f"timed out in {where(index)} (after {timeout:g} s); graded again "
+                                        "without that cell")
+                        timed_out.add(index)
+                        died = index
                         break
-                    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-                    if errors and errors[0].get("ename") == "KeyboardInterrupt" and \
-                            time.monotonic() - started >= timeout * 0.9:
-                        problems.append(f"timed out in cell {index} (after {timeout:g} s); the rest still ran")
                 if died is None:
                     target = sockets / f"answers-{os.urandom(8).hex()}.json"
                     extract = nbformat.v4.new_code_cell(_EXTRACT.replace("PAIRS", repr(pairs)).replace(
@@ -323,7 +356,7 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, root: Path, timeout: float, p
                         problems.append(f"the final answers could not be read ({type(exc).__name__})")
                     finally:
                         work.cells.pop()
-        except DeadKernelError:
+        except (DeadKernelError, CellTimeoutError):
             died = died if died is not None else -1
         except Exception as exc:  # noqa: BLE001 - a kernel that will not start is a report, not a crash
             problems.append(f"could not run the notebook ({type(exc).__name__}: {str(exc)[:200]})")
@@ -336,8 +369,8 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, root: Path, timeout: float, p
         if died < 0:
             problems.append("the kernel died at start-up")
             return {}, problems, work
-        if not any(p.startswith(f"timed out in cell {died} ") for p in problems):
-            problems.append(f"the kernel died in cell {died}; graded again without that cell")
+        if died not in timed_out:
+            problems.append(f"the kernel died in {where(died)}; graded again without that cell")
         skip.add(died)
     problems.append(f"gave up after {MAX_RESTARTS} kernel deaths")
     return {}, problems, work
@@ -368,7 +401,7 @@ def grade_submission(submission: Submission, root: Path = ROOT, timeout: float =
 def _grade_into(report: Report, submission: Submission, root: Path, timeout: float, expected: int | None,
                 prefix: list[str]) -> None:
     from book.answers import EXERCISES
-    from book.checks import RECORDED, UNANSWERED, verdict
+    from book.checks import UNANSWERED, verdict
 
     nb, problem = read_notebook(submission.path)
     if nb is None:
@@ -383,6 +416,11 @@ def _grade_into(report: Report, submission: Submission, root: Path, timeout: flo
     if expected is not None and chapter != expected:
         report.problems.append(f"this is a chapter {chapter} notebook, but the batch grades chapter {expected}")
         return
+    others = check_chapters(nb) - {chapter}
+    if others and not (check_chapters(nb) & {chapter}):
+        report.problems.append(f"its check lines are for chapter {', '.join(map(str, sorted(others)))}, not "
+                               f"chapter {chapter}")
+        return
     items = [item for item in EXERCISES.values() if item.chapter == chapter]
     if not items:
         report.problems.append(f"chapter {chapter} has no exercises in the answer key")
@@ -392,31 +430,36 @@ def _grade_into(report: Report, submission: Submission, root: Path, timeout: flo
     with tempfile.TemporaryDirectory(prefix="book-grader-") as scratch:
         answers, problems, executed = _run(nb, Path(scratch), root, timeout, prefix, pairs)
     report.problems.extend(problems)
+    for index, cell in enumerate(executed.cells):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            report.warnings.append(f"{cell_place(executed, index)} stopped with {errors[0].get('ename')}: "
+                                   f"{str(errors[0].get('evalue', ''))[:120]}")
     given = _template_markdown(root, chapter)
     report.markdown = [c.source for c in executed.cells if c.get("cell_type") == "markdown"
                        and c.source.strip() and c.source not in given]
     for item in items:
         by_hand = item.graded_by_hand
         if item.id not in expressions:
-            report.results.append(ExerciseResult(item.id, MISSING, None if by_hand else 0, item.points, "",
-                                                 "the notebook has no check line for this exercise", by_hand))
+            report.results.append(ExerciseResult(item.id, MISSING, 0, item.points, "",
+                                                 "the notebook has no check line for this exercise"))
             continue
         found = answers.get(item.id)
         if found is None or "error" in found:
             why = found["error"] if found else "the run stopped before the answers could be read"
-            report.results.append(ExerciseResult(item.id, NOT_RUN, None if by_hand else 0, item.points, "",
-                                                 f"its answer could not be read after the run ({why})", by_hand))
+            report.results.append(ExerciseResult(item.id, NOT_RUN, 0, item.points, "",
+                                                 f"its answer could not be read after the run ({why})"))
             continue
         answer = _decode(found["value"])
         result = verdict(item.id, answer)
-        if by_hand:
-            points = None if result.status == RECORDED else 0
+        answered = result.status != UNANSWERED
+        if by_hand:  # any written answer is marked by a person, whatever check said (too short...)
+            points = None if answered else 0
         else:
             points = item.points if result.status == "correct" else 0
         shown = result.answer if by_hand else result.answer[:ANSWER_CHARS]
         report.results.append(ExerciseResult(item.id, result.status, points, item.points,
-                                             "" if result.status == UNANSWERED else shown, result.message,
-                                             by_hand and result.status == RECORDED))
+                                             shown if answered else "", result.message, by_hand and answered))
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,7 +502,7 @@ def grade_all(submissions: list[Submission], root: Path = ROOT, timeout: float =
 
 
 CSV_COLUMNS = ("student", "submission", "chapter", "exercise", "status", "points", "max_points", "answer", "detail")
-SUMMARY_COLUMNS = ("student", "points", "max_points", "percent", "points_to_award_by_hand", "problems")
+SUMMARY_COLUMNS = ("student", "points", "max_points", "percent", "points_to_award_by_hand", "chapters", "notes")
 
 
 def _number(value: float | None) -> str:
@@ -468,20 +511,25 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def grade_rows(reports: list[Report]) -> list[dict[str, str]]:
+    """The CSV's rows: one per student and exercise, plus one per problem or warning (no exercise)."""
+    rows = []
+    for r in reports:
+        base = {"student": r.student, "submission": r.submission, "chapter": "" if r.chapter is None else str(r.chapter)}
+        for kind, texts in (("problem", r.problems), ("warning", r.warnings)):
+            rows += [{**base, "exercise": "", "status": kind, "points": "", "max_points": "", "answer": "",
+                      "detail": text} for text in texts]
+        rows += [{**base, "exercise": e.exercise, "status": e.status, "points": _number(e.points),
+                  "max_points": str(e.max_points), "answer": e.answer, "detail": e.detail} for e in r.results]
+    return rows
+
+
 def write_csv(reports: list[Report], path: Path) -> None:
     """One row per student and exercise, plus a row per problem or warning (exercise empty)."""
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for r in reports:
-            chapter = "" if r.chapter is None else str(r.chapter)
-            for problem in r.problems:
-                writer.writerow((r.student, r.submission, chapter, "", "problem", "", "", "", problem))
-            for warning in r.warnings:
-                writer.writerow((r.student, r.submission, chapter, "", "warning", "", "", "", warning))
-            for e in r.results:
-                writer.writerow((r.student, r.submission, chapter, e.exercise, e.status, _number(e.points),
-                                 e.max_points, e.answer, e.detail))
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(grade_rows(reports))
 
 
 def summary_path(path: Path) -> Path:
@@ -490,20 +538,70 @@ def summary_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-summary{path.suffix or '.csv'}")
 
 
-def write_summary(reports: list[Report], path: Path) -> None:
-    """One row per student (their submissions added up), for a gradebook."""
-    students: dict[str, list[Report]] = {}
-    for r in reports:
-        students.setdefault(r.student, []).append(r)
+def _value(text: str) -> float:
+    try:
+        return float(text) if str(text).strip() else 0.0
+    except ValueError:
+        return 0.0
+
+
+def summary_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One row per student from the grades' rows (as written, or after written answers were marked
+    in the ``points`` column). A student with two notebooks for one chapter is counted once, with
+    the better one, and the notes say so; a blank ``points`` cell is a written answer still to mark."""
+    notebooks: dict[str, dict[str, dict[str, list[dict[str, str]]]]] = {}
+    problems: dict[str, list[str]] = {}
+    for row in rows:
+        student, chapter, submission = row["student"], row.get("chapter", ""), row["submission"]
+        own = notebooks.setdefault(student, {}).setdefault(chapter, {}).setdefault(submission, [])
+        if row.get("exercise"):
+            own.append(row)
+        elif row.get("status") == "problem":
+            problems.setdefault(student, []).append(f"{Path(submission).name}: {row.get('detail', '')}")
+    out = []
+    for student, chapters in notebooks.items():
+        points = top = pending = 0.0
+        notes = list(problems.get(student, []))
+        counted = []
+        for chapter, submissions in sorted(chapters.items()):
+            best = max(submissions, key=lambda name: sum(_value(r["points"]) for r in submissions[name]))
+            exercises = submissions[best]
+            if not exercises:
+                continue
+            counted.append(chapter)
+            if len(submissions) > 1:
+                notes.append(f"{len(submissions)} notebooks for chapter {chapter}: counted {Path(best).name}, the "
+                             "better one")
+            points += sum(_value(r["points"]) for r in exercises)
+            top += sum(_value(r["max_points"]) for r in exercises)
+            pending += sum(_value(r["max_points"]) for r in exercises if not str(r["points"]).strip())
+        out.append({"student": student, "points": _number(points), "max_points": _number(top),
+                    "percent": f"{100 * points / top:.1f}" if top else "", "points_to_award_by_hand": _number(pending),
+                    "chapters": " ".join(counted), "notes": "; ".join(notes)})
+    return out
+
+
+def write_summary(reports_or_rows, path: Path) -> None:
+    """The per-student summary for a gradebook, from reports or from the grades' rows."""
+    rows = reports_or_rows if reports_or_rows and isinstance(reports_or_rows[0], dict) else grade_rows(reports_or_rows)
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(SUMMARY_COLUMNS)
-        for student, own in students.items():
-            points = sum(r.points for r in own)
-            top = sum(r.max_points for r in own)
-            percent = f"{100 * points / top:.1f}" if top else ""
-            problems = "; ".join(p for r in own for p in r.problems)
-            writer.writerow((student, _number(points), top, percent, sum(r.by_hand for r in own), problems))
+        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(summary_rows(rows))
+
+
+def summarize(grades: Path, out: Path | None = None) -> Path:
+    """Write the summary again from ``grades`` (a grades CSV in which written answers have been
+    marked by filling their ``points`` cells); returns the summary's path."""
+    with Path(grades).open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{grades} is not a grades CSV: it lacks the columns {missing}")
+        rows = list(reader)
+    target = Path(out) if out else summary_path(grades)
+    write_summary(rows, target)
+    return target
 
 
 def write_feedback(reports: list[Report], folder: Path) -> list[Path]:
@@ -535,7 +633,8 @@ def class_table(reports: list[Report]) -> str:
     for r in reports:
         points = f"{_number(r.points)}/{r.max_points}" if r.max_points else "-"
         chapter = "-" if r.chapter is None else str(r.chapter)
-        problems = "; ".join(r.problems) or ("ok" if not r.warnings else "ok (" + "; ".join(r.warnings) + ")")
+        notes = f"; {len(r.warnings)} warning{'s' if len(r.warnings) > 1 else ''} in the CSV" if r.warnings else ""
+        problems = "; ".join(r.problems) or f"ok{notes}"
         lines.append(f"{r.student[:20]:<20} {chapter:>7} {points:>10} {r.by_hand or '':>8}  {problems[:120]}")
     totals = [r.points / r.max_points for r in reports if r.max_points]
     if totals:

@@ -8,6 +8,7 @@ Command line (run from the repository root)::
     python -m book.notebooks handout DEST             # the students' copy: no solutions, no instructor files
     python -m book.notebooks grade SUBMISSION [...] [--out grades.csv] [--timeout S] [--chapter N]
                                   [--jobs J] [--feedback DIR]  # grade a class (book.grading)
+    python -m book.notebooks summarize grades.csv     # the gradebook summary again, after marking
 
 Marker rules (solutions/ -> exercises/):
 
@@ -363,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("--chapter", type=int, help="the chapter being graded (for notebooks that do not say)")
     p_grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
     p_grade.add_argument("--feedback", type=Path, help="write a markdown feedback file per submission here")
+    p_sum = sub.add_parser("summarize", help="write the per-student summary again from a grades CSV whose "
+                                           "written answers you have marked")
+    p_sum.add_argument("grades", type=Path)
+    p_sum.add_argument("--out", type=Path, help="the summary file (default: GRADES-summary.csv)")
     args = parser.parse_args(argv)
 
     try:
@@ -384,6 +389,14 @@ def main(argv: list[str] | None = None) -> int:
             files = handout(args.dest, args.root)
             print(f"wrote {len(files)} files to {args.dest}: the book package, chapters/, exercises/ and a README "
                   "with the students' setup command; no solutions")
+        elif args.command == "summarize":
+            from book import grading
+            try:
+                target = grading.summarize(args.grades, args.out)
+            except (OSError, ValueError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"wrote {target}")
         elif args.command == "grade":
             from book import grading
             timeout = grading.DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout

@@ -91,14 +91,30 @@ except MemoryError:
 open({str(probe / 'seen.txt')!r}, 'w').write(','.join(seen))
 """))
     _write(folder, "jack", "01_containment.ipynb", sandbox)
+    stubborn = _exercise(1)  # a loop that swallows the interrupt: only a hard timeout ends it
+    stubborn.cells.insert(3, new_code_cell("while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n"
+                                          "        pass"))
+    stubborn.cells.append(new_code_cell("from book.checks import check\ncheck('1.1', 4992)"))
+    _write(folder, "ken", "01_containment.ipynb", stubborn)
+    _write(folder, "nina", "01_containment.ipynb", _solution(1))  # two copies: the better one counts
+    _write(folder, "nina", "01_containment (1).ipynb", _exercise(1))
+    nbformat.write(_exercise(1), folder / "olga.ipynb")  # a notebook loose in the class folder
+    short = _exercise(1)
+    short.cells.append(new_code_cell("from book.checks import check\ncheck('1.4c', 'idk')"))
+    _write(folder, "paul", "01_containment.ipynb", short)
+    other = _exercise(4)
+    other.metadata.pop("book", None)
+    _write(folder, "pat", "my_work.ipynb", other)  # no chapter anywhere but its check lines
     submissions = grading.discover([folder])
     reports, note = grading.grade_all(submissions, ROOT, TIMEOUT, None, jobs=2)
     out = folder / "grades.csv"
     grading.write_csv(reports, out)
     grading.write_summary(reports, grading.summary_path(out))
     feedback = grading.write_feedback(reports, folder / "feedback")
-    by_student = {r.student: r for r in reports}
-    return {"reports": by_student, "note": note, "csv": out, "feedback": feedback, "probe": probe,
+    by_student = {r.student: r for r in reports if r.submission.endswith("01_containment.ipynb")
+                  or r.student not in {x.student for x in reports if x is not r}}
+    by_student.update({r.student: r for r in reports if r.student not in by_student})
+    return {"reports": by_student, "all": reports, "note": note, "csv": out, "feedback": feedback, "probe": probe,
             "folder": folder}
 
 
@@ -135,9 +151,11 @@ def test_files_that_are_not_notebooks_are_reported_not_raised(batch):
     assert batch["reports"]["carol"].results == []
 
 
-def test_an_endless_loop_is_interrupted_and_the_rest_is_graded(batch):
-    report = batch["reports"]["dave"]
-    assert f"timed out in cell 3 (after {TIMEOUT} s); the rest still ran" in report.problems
+@pytest.mark.parametrize("student", ["dave", "ken"])
+def test_an_endless_loop_is_abandoned_and_the_rest_is_graded(batch, student):
+    report = batch["reports"][student]
+    assert len(report.problems) == 1 and report.problems[0].startswith("timed out in cell 3 (exercise 1.1)")
+    assert f"after {TIMEOUT} s" in report.problems[0]
     assert _statuses(report)["1.1"] == "correct"  # the answer given after the loop still counts
 
 
@@ -197,8 +215,9 @@ def test_the_csv_and_the_summary_import_with_the_stated_columns(batch):
     assert tuple(next(iter(summary.values()))) == grading.SUMMARY_COLUMNS
     key1 = batch["reports"]["key1"]
     assert float(summary["key1"]["points"]) == key1.points and int(summary["key1"]["max_points"]) == key1.max_points
-    assert float(summary["bob"]["percent"]) == 0 and "not a readable notebook" in summary["carol"]["problems"]
-    assert len(batch["feedback"]) == len(batch["reports"])
+    assert float(summary["bob"]["percent"]) == 0 and "not a readable notebook" in summary["carol"]["notes"]
+    assert float(summary["key1"]["points_to_award_by_hand"]) == key1.by_hand > 0
+    assert len(batch["feedback"]) == len(batch["all"])
     text = next(p for p in batch["feedback"] if p.name.startswith("hank")).read_text()
     assert "**1.1**, wrong" in text
 
@@ -207,9 +226,8 @@ def test_wrong_chapter_and_unknown_chapter(tmp_path):
     path = _write(tmp_path, "lee", "02_deepseek_paradox.ipynb", _exercise(2))
     report = grading.grade_submission(grading.Submission("lee", path), ROOT, TIMEOUT, chapter=1)
     assert report.problems == ["this is a chapter 2 notebook, but the batch grades chapter 1"]
-    bare = _solution(1)
-    bare.metadata.pop("book", None)
-    path = _write(tmp_path, "max", "homework.ipynb", bare)
+    blank = nbformat.v4.new_notebook(cells=[new_code_cell("print('my own work')")])
+    path = _write(tmp_path, "max", "homework.ipynb", blank)
     report = grading.grade_submission(grading.Submission("max", path), ROOT, TIMEOUT)
     assert report.problems[0].startswith("cannot tell which chapter")
 
@@ -238,3 +256,48 @@ def test_command_line_exit_status_and_files(tmp_path, capsys):
     assert "kim" in capsys.readouterr().out
     _write(tmp_path, "zed", "01_containment.ipynb", "not json")
     assert notebooks.main(["grade", str(tmp_path / "zed"), str(tmp_path / "nobody")]) == 1
+
+
+def test_two_copies_count_once_and_loose_files_are_students(batch):
+    import csv as _csv
+    with grading.summary_path(batch["csv"]).open(newline="", encoding="utf-8") as handle:
+        summary = {row["student"]: row for row in _csv.DictReader(handle)}
+    key1 = batch["reports"]["key1"]
+    assert float(summary["nina"]["points"]) == key1.points and int(summary["nina"]["max_points"]) == key1.max_points
+    assert "2 notebooks for chapter 1: counted 01_containment.ipynb" in summary["nina"]["notes"]
+    assert "olga" in batch["reports"] and batch["reports"]["olga"].problems == []
+
+
+def test_a_short_written_answer_is_left_for_the_instructor(batch):
+    result = next(r for r in batch["reports"]["paul"].results if r.exercise == "1.4c")
+    assert result.status == "wrong" and result.points is None and result.by_hand and result.answer == "idk"
+
+
+def test_a_notebook_without_a_chapter_is_known_by_its_check_lines(batch, tmp_path):
+    report = batch["reports"]["pat"]
+    assert report.chapter == 4 and any("chapter of its check lines" in w for w in report.warnings)
+    path = _write(tmp_path, "pat", "my_work.ipynb", _exercise(4))
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("book", None)
+    nbformat.write(nb, path)
+    wrong = grading.grade_submission(grading.Submission("pat", path), ROOT, TIMEOUT, chapter=1)
+    assert wrong.problems == ["this is a chapter 4 notebook, but the batch grades chapter 1"]
+
+
+def test_summarize_after_marking_the_written_answers(batch, tmp_path):
+    from book import notebooks
+    with batch["csv"].open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:  # the instructor gives every written answer of key1 full marks
+        if row["student"] == "key1" and row["points"] == "" and row["exercise"]:
+            row["points"] = row["max_points"]
+    marked = tmp_path / "marked.csv"
+    with marked.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=grading.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert notebooks.main(["summarize", str(marked)]) == 0
+    with grading.summary_path(marked).open(newline="", encoding="utf-8") as handle:
+        summary = {row["student"]: row for row in csv.DictReader(handle)}
+    assert summary["key1"]["percent"] == "100.0" and summary["key1"]["points_to_award_by_hand"] == "0"
+    assert notebooks.main(["summarize", str(tmp_path / "nope.csv")]) == 2
