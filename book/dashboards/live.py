@@ -15,7 +15,7 @@ from book.dashboards.base import explain, render
 
 #: the dashboards a page may ask for (a page cannot import an arbitrary module)
 DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison", "serving_roofline",
-              "diffusion_simulator")
+              "diffusion_simulator", "rule_designer")
 
 
 def update(name: str, values_json: str) -> str:
