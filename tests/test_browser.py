@@ -112,7 +112,9 @@ DASHBOARD_PAGES = {"chapters/01_containment.html": ("threshold_explorer",),
                    "chapters/03_cost_of_compute.html": ("hardware_comparison",),
                    "exercises/03_cost_of_compute.html": ("hardware_comparison",),
                    "chapters/04_democratization.html": ("serving_roofline", "diffusion_simulator"),
-                   "exercises/04_democratization.html": ("serving_roofline", "diffusion_simulator")}
+                   "exercises/04_democratization.html": ("serving_roofline", "diffusion_simulator"),
+                   "chapters/05_paradox_of_success.html": ("rule_designer",),
+                   "exercises/05_paradox_of_success.html": ("rule_designer",)}
 
 
 @pytest.mark.parametrize("name", sorted(DASHBOARD_PAGES))

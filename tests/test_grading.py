@@ -44,7 +44,7 @@ def batch(tmp_path_factory):
     """One class, graded once with two workers, as an instructor would."""
     folder = tmp_path_factory.mktemp("class")
     probe = tmp_path_factory.mktemp("probe")  # where the sandbox test writes what its kernel saw
-    for chapter in (1, 2, 3, 4):
+    for chapter in (1, 2, 3, 4, 5):
         _write(folder, f"key{chapter}", f"0{chapter}_solutions.ipynb", _solution(chapter))
     _write(folder, "bob", "02_deepseek_paradox.ipynb", _exercise(2))
     _write(folder, "carol", "01_containment.ipynb", '{"cells": [ {"cell_type": "code", "sou')
@@ -123,7 +123,7 @@ def _statuses(report) -> dict[str, str]:
 
 
 def test_the_solutions_grade_to_full_points(batch):
-    for chapter in (1, 2, 3, 4):
+    for chapter in (1, 2, 3, 4, 5):
         report = batch["reports"][f"key{chapter}"]
         assert report.problems == [] and report.chapter == chapter
         items = chapter_exercises(chapter)

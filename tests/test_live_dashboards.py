@@ -367,3 +367,28 @@ def test_live_chapter4_log_slider_and_marked_errors(live_chapter4):
     assert box.input_value() == "16384"
     page.evaluate(SET_AND_READ_IN, ["serving_roofline", {"utilisation": 1, "batch": 64}])
     assert section.locator(".book-control-error").count() == 0 and mfu.get_attribute("aria-invalid") is None
+
+
+@pytest.fixture(scope="module")
+def live_chapter5(browser, server):
+    """Chapter 5 with its rule designer made live."""
+    visit, before = _go_live(browser, server, "chapters/05_paradox_of_success.html")
+    yield visit, before
+    visit.close()
+
+
+def test_live_rule_designer_equals_cpython_for_random_settings(live_chapter5):
+    import random
+
+    from book.dashboards import rule_designer as rd
+    from book.dashboards.base import render
+    rng = random.Random(51)
+    visit, before = live_chapter5
+    for _ in range(40):
+        values = _random_settings(rd, rng)
+        result = visit.page.evaluate(SET_AND_READ, values)
+        expected = render(rd, values)
+        assert result["error"] == "", (values, result["error"])
+        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
+        assert visit.page.evaluate(TABLE_CELLS) == _table_cells(expected.extra_html), values
+    assert before["errors"] == [] and visit.errors == []

@@ -106,6 +106,9 @@ def _glued_figure(page: str) -> str:
         return f"{get_chip('H100').tpp:,.0f}"
     if page == "02_deepseek_paradox":
         return f"{parameter_counts(get_architecture('DeepSeek-V3')).active_in_matmuls / 1e9:,.1f}"
+    if page == "05_paradox_of_success":
+        from book.training_cost import run_stages, wall_clock_days
+        return f"{wall_clock_days(run_stages('DeepSeek-V3')[0].gpu_hours, 2048):.0f}"
     if page == "04_democratization":
         from book.inference import decode
         return f"{decode(get_architecture('DeepSeek-V3'), get_chip('H20'), 'fp8', 64, 4096).crossover}"
@@ -113,7 +116,7 @@ def _glued_figure(page: str) -> str:
 
 
 @pytest.mark.parametrize("page", ["01_containment", "02_deepseek_paradox", "03_cost_of_compute",
-                                  "04_democratization"])
+                                  "04_democratization", "05_paradox_of_success"])
 def test_glued_numbers_and_references_are_resolved(site, page):
     html = (site / "chapters" / f"{page}.html").read_text(encoding="utf-8")
     assert "glue:" not in html and "{glue" not in html

@@ -7,7 +7,7 @@
 * ``live``: the entry point the reader's browser calls once the dashboard is live;
 * ``threshold_explorer`` (chapter 1), ``architecture_calculator`` (chapter 2),
   ``hardware_comparison`` (chapter 3), ``serving_roofline`` and ``diffusion_simulator``
-  (chapter 4), ``rule_designer`` (for chapter 5, not yet on a page): the dashboards.
+  (chapter 4), ``rule_designer`` (chapter 5): the dashboards.
 
 Everything except ``jupyter`` is standard-library Python, so it also runs in the browser's
 WebAssembly Python. Importing this package imports nothing else.

@@ -153,7 +153,7 @@ def chart(v: DesignView, chart_id: str = "rule-design") -> svg.Chart:
         if chip.tpp is None or chip.memory_bandwidth_gb_s is None:
             continue
         px, py = c.x(min(max(chip.tpp, 1000), 50_000)), c.y(min(chip.memory_bandwidth_gb_s, 9000))
-        c.label(f"name {chip.short_name}", chip.short_name, px, py, 13.0)
+        c.label(f"name {chip.short_name}", chip.short_name, px, py, TICK)
     c.frame()
     xt = [1000, 2000, 5000, 10_000, 20_000, 50_000]
     c.ticks("x", xt, [f"{t:,}" for t in xt], TICK)
