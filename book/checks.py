@@ -144,6 +144,8 @@ def _shown(item: Exercise, value: float) -> str:
     so that a raw 3.29e+24 does not read as 3.29e+24 × 10²⁴."""
     if item.unit.startswith("×") and abs(value) >= 1e6:
         return f"{fmt(value)} ({item.unit})"
+    if value == 1 and item.unit in ("chips", "cards", "conversations", "H20s", "times", "years", "days", "months"):
+        return f"1 {item.unit[:-1]}"  # "1 card", not "1 cards"
     return f"{fmt(value)}{item.unit_text}"
 
 

@@ -70,10 +70,13 @@ EXERCISES = [
         id="5.2b", title="What that line lets go", kind="number", points=2, unit="chips",
         tolerance=Tolerance.exact(),
         expected=_freed_by_bandwidth_line,
-        hint="With that line alone, count the chips the 2023 rule catches and yours does not (the table's Differs "
-             "column, where your rule says free).",
+        hint="With that line alone, count the chips the 2023 rule catches and your rule marks free (the table's "
+             "Differs column); a chip your rule cannot judge does not count.",
         mistakes=(Mistake(lambda: 0, "Look again at the table: several chips the 2023 rule catches have slower "
-                                     "memory than the H20."),),
+                                     "memory than the H20."),
+                  Mistake(lambda: _freed_by_bandwidth_line() + 1, "Count only the chips your rule marks free; one "
+                                                                  "it cannot judge (no published figure) does not "
+                                                                  "count."),),
     ),
     Exercise(
         id="5.3a", title="A TPP line low enough for the H20", kind="number", points=1,

@@ -32,7 +32,8 @@ CONTROLS = (
                                      "1,600 (0: no density line). The 2023 rule: 5.92."),
     Control("memory_bandwidth_gb_s", "Memory bandwidth line", "number", 0.0, minimum=0.0, maximum=10_000.0,
             step=100.0, unit="GB/s", group="Your lines",
-            help="Catch chips whose memory bandwidth reaches this (0: no such line); the real rules had none."),
+            help="Catch chips whose memory bandwidth reaches this (0: no such line). 3A090 itself has none; the "
+                 "April 2025 H20 licence requirement and the 2026 review policy use one."),
     Control("interconnect_gb_s", "Chip-to-chip line", "number", 0.0, minimum=0.0, maximum=2000.0, step=50.0,
             unit="GB/s", group="Your lines",
             help="Catch chips whose chip-to-chip bandwidth reaches this (0: no such line). The 2022 rule used "
@@ -168,9 +169,9 @@ def chip_table(v: DesignView) -> Table:
     rows = []
     for row in v.rows:
         j = row.judgement
-        rows.append((j.chip.short_name, j.status, ", ".join(j.crossed) or "–",
-                     row.real.short_verdict, "yes" if row.differs else ""))
-    return table(rows, columns=("Chip", "Your rule", "Lines crossed", RULES[v.real].label.capitalize(), "Differs"),
+        rows.append((j.chip.short_name, j.status, row.real.short_verdict, "yes" if row.differs else "",
+                     ", ".join(j.crossed) or "–"))
+    return table(rows, columns=("Chip", "Your rule", RULES[v.real].label.capitalize(), "Differs", "Lines crossed"),
                  caption="Every catalogue chip under your rule and the real one; exempt = a consumer card below your "
                          "TPP line; cannot judge = a figure your lines need is not published.")
 
@@ -179,7 +180,8 @@ def figure(v: DesignView, chart_id: str = "rule-design") -> Figure:
     c = chart(v, chart_id)
     legend = legend_html([(svg.swatch_svg(shape, color, filled), status) for status, (color, shape, filled) in LOOK.items()])
     caption = ("Chips placed by TPP and memory bandwidth; the density, chip-to-chip and HBM lines are not drawn, but "
-               "their verdicts are in the marks and the table. Figures from the chip catalogue (dense throughput).")
+               "their verdicts are in the marks and the table. A chip without a published memory bandwidth (the "
+               "Ascend 910) is only in the table. Figures from the chip catalogue (dense throughput).")
     return Figure(figure_html(c.svg(), c.title, caption, "book/data/chips.csv; book/rule_design.py", legend),
                   c.description)
 
