@@ -31,7 +31,7 @@ def test_every_row_has_a_source(path: Path):
 def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.architecture import load_architectures
     from book.hardware import load_chips
-    from book.timeline import load_timeline
+    from book.timeline import load_china_measures, load_timeline
     from book.rental import load_rental_prices
     from book.training_cost import load_cost_estimates, load_runs
     from book.affordability import load_gni
@@ -39,7 +39,8 @@ def test_every_table_has_a_loader_that_validates_it(path: Path):
     from book.inference import load_serving_reports
     from book.prices import load_api_prices
     loaders = {"api_prices.csv": load_api_prices, "gni.csv": load_gni, "income_groups.csv": load_income_groups,
-               "china_integration.csv": load_integration_timeline, "serving_reports.csv": load_serving_reports,
+               "china_integration.csv": load_integration_timeline,
+               "china_chip_measures.csv": load_china_measures, "serving_reports.csv": load_serving_reports,
                "chips.csv": load_chips, "control_timeline.csv": load_timeline,
                "architectures.csv": load_architectures, "training_runs.csv": load_runs,
                "rental_prices.csv": load_rental_prices, "cost_estimates.csv": load_cost_estimates}
@@ -58,8 +59,9 @@ def test_timeline_dates_from_the_primary_sources():
 
 
 def test_timeline_citations_are_in_the_bibliography():
+    from book.timeline import load_china_measures
     bib = (DATA_DIR.parent.parent / "chapters" / "references.bib").read_text(encoding="utf-8")
-    for event in load_timeline():
+    for event in (*load_timeline(), *load_china_measures()):
         assert "{" + event.citation + "," in bib, f"{event.citation} is not in references.bib"
 
 
