@@ -54,3 +54,40 @@ def test_every_link_names_a_glossary_term():
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
         assert _linked(text) <= known, (path.name, _linked(text) - known)
+
+
+def _mask(text: str) -> str:
+    """The text with roles, code, maths, headings, directive lines and links blanked out."""
+    def blank(match):
+        return " " * len(match.group(0))
+    text = re.sub(r"\{[a-z:]+\}`[^`]*`", blank, text)
+    text = re.sub(r"`[^`\n]*`", blank, text)
+    text = re.sub(r"(?<!\\)\$\$.*?(?<!\\)\$\$", blank, text, flags=re.S)
+    text = re.sub(r"(?<!\\)\$[^$\n]*?(?<!\\)\$", blank, text)
+    text = "\n".join(" " * len(line) if line.lstrip().startswith(("#", ":::", "```", ":label", ":class")) else line
+                     for line in text.split("\n"))
+    return re.sub(r"\[[^\]]*\]\([^)]*\)", blank, text)
+
+
+@pytest.mark.parametrize("chapter", sorted(p.name for p in (ROOT / "chapters").glob("0*.ipynb")))
+def test_terms_are_linked_where_first_used(chapter):
+    cells = [c.source for c in nbformat.read(ROOT / "chapters" / chapter, as_version=4).cells
+             if c.cell_type == "markdown"]
+    late = []
+    for term in _terms():
+        link = next(((i, m.start()) for i, text in enumerate(cells)
+                     for m in re.finditer(r"\{term\}`([^`]+)`", text)
+                     if (lambda inner: (re.search(r"<([^>]+)>", inner).group(1) if "<" in inner else inner).strip()
+                         .lower())(" ".join(m.group(1).split())) == term.lower()), None)
+        if link is None:
+            continue
+        for i, text in enumerate(cells[: link[0] + 1]):
+            masked = _mask(text)
+            hits = [m.start() for word in _variants(term)
+                    for m in [re.search(r"(?<![\w\-/])" + re.escape(word) + r"(?![\w\-/])", masked,
+                                        re.I if (word.islower() or len(word) > 5) else 0)] if m]
+            if hits and (i, min(hits)) < link:
+                late.append(term)
+            if hits:
+                break
+    assert late == [], f"{chapter} uses these terms before linking them: {late}"
