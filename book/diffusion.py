@@ -158,8 +158,13 @@ class Strategy:
     def adopters(self, t: float, groups: tuple[IncomeGroup, ...] | None = None,
                  share: float = AFFORDABLE_SHARE) -> float:
         """People (millions) who have adopted by year ``t``: m F(t - start), none before the launch."""
+        return self.adopters_of(self.market(groups, share), t)
+
+    def adopters_of(self, market: float, t: float) -> float:
+        """Adopters by year ``t`` out of a ``market`` already worked out (millions), for callers
+        that evaluate many years."""
         since = _time(t) - self.start
-        return self.market(groups, share) * adopted_share(since, self.p, self.q) if since > 0 else 0.0
+        return market * adopted_share(since, self.p, self.q) if since > 0 else 0.0
 
 
 def overtakes(fast: Strategy, slow: Strategy, horizon: float, groups: tuple[IncomeGroup, ...] | None = None,
@@ -171,12 +176,7 @@ def overtakes(fast: Strategy, slow: Strategy, horizon: float, groups: tuple[Inco
     steps = max(1, round(horizon / step))
     times = [horizon * k / steps for k in range(1, steps + 1)]
     markets = (fast.market(groups, share), slow.market(groups, share))
-
-    def users(strategy: Strategy, market: float, t: float) -> float:
-        since = t - strategy.start
-        return market * adopted_share(since, strategy.p, strategy.q) if since > 0 else 0.0
-
-    ahead = [users(fast, markets[0], t) > users(slow, markets[1], t) for t in times]
+    ahead = [fast.adopters_of(markets[0], t) > slow.adopters_of(markets[1], t) for t in times]
     if not ahead[-1]:
         return None
     last_behind = max((i for i, a in enumerate(ahead) if not a), default=-1)

@@ -242,6 +242,16 @@ def _table_cells(html: str) -> list[list[str]]:
     return parser.rows
 
 
+def _assert_page_matches_cpython(page, values, expected, name=None, min_rows=0) -> None:
+    """The page's texts and table cells for ``values`` equal CPython's ``expected`` panel; ``name``
+    picks one dashboard on a page that has several."""
+    result = page.evaluate(SET_AND_READ_IN, [name, values]) if name else page.evaluate(SET_AND_READ, values)
+    assert result["error"] == "", (values, result["error"])
+    assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
+    cells = page.evaluate(TABLE_CELLS_IN, name) if name else page.evaluate(TABLE_CELLS)
+    assert len(cells) >= min_rows and cells == _table_cells(expected.extra_html), values
+
+
 def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
     import random
 
@@ -251,12 +261,7 @@ def test_live_comparison_equals_cpython_for_random_settings(live_comparison):
     visit, before = live_comparison
     for _ in range(50):
         values = _random_settings(hc, rng)
-        result = visit.page.evaluate(SET_AND_READ, values)
-        expected = render(hc, values)
-        assert result["error"] == "", (values, result["error"])
-        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
-        cells = visit.page.evaluate(TABLE_CELLS)
-        assert len(cells) > 5 and cells == _table_cells(expected.extra_html), values
+        _assert_page_matches_cpython(visit.page, values, render(hc, values), min_rows=6)
     assert before["errors"] == [] and visit.errors == []
     assert not [url for url in visit.requests if urlparse(url).hostname != "127.0.0.1"
                 and urlparse(url).scheme in ("http", "https")]
@@ -316,11 +321,7 @@ def test_live_chapter4_equals_cpython_for_random_settings(live_chapter4, name, s
             from book.dashboards.base import explain
             assert explain(dashboard.CONTROLS, str(exc))[0] in result["error"], (values, result["error"])
             continue
-        result = visit.page.evaluate(SET_AND_READ_IN, [name, values])
-        assert result["error"] == "", (values, result["error"])
-        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
-        cells = visit.page.evaluate(TABLE_CELLS_IN, name)
-        assert len(cells) >= 5 and cells == _table_cells(expected.extra_html), values
+        _assert_page_matches_cpython(visit.page, values, expected, name=name, min_rows=5)
         compared += 1
     assert compared >= 30
     assert before["errors"] == [] and visit.errors == []
@@ -386,9 +387,5 @@ def test_live_rule_designer_equals_cpython_for_random_settings(live_chapter5):
     visit, before = live_chapter5
     for _ in range(40):
         values = _random_settings(rd, rng)
-        result = visit.page.evaluate(SET_AND_READ, values)
-        expected = render(rd, values)
-        assert result["error"] == "", (values, result["error"])
-        assert result["texts"] == [f"{heading}: {text}" for heading, text in expected.texts], values
-        assert visit.page.evaluate(TABLE_CELLS) == _table_cells(expected.extra_html), values
+        _assert_page_matches_cpython(visit.page, values, render(rd, values))
     assert before["errors"] == [] and visit.errors == []

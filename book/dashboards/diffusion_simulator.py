@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from book.dashboards import svg
 from book.dashboards.base import Control, Panel
 from book.display import Table, table
-from book.diffusion import (P_AVERAGE, Q_AVERAGE, IncomeGroup, Strategy, adopted_share, load_income_groups, overtakes,
+from book.diffusion import (P_AVERAGE, Q_AVERAGE, IncomeGroup, Strategy, load_income_groups, overtakes,
                             peak_time, reachable_market)
 from book.figure import Figure, figure_html, legend_html
 from book.palette import OKABE_ITO
@@ -109,11 +109,7 @@ STEPS = 120
 def _result(strategy: Strategy, years: float, share: float, groups: tuple[IncomeGroup, ...]) -> StrategyResult:
     market = strategy.market(groups, share)
     within = tuple(g.income_group for g in groups if strategy.monthly_price_usd <= g.gni_per_capita_usd / 12 * share)
-    def users(t: float) -> float:
-        since = t - strategy.start
-        return market * adopted_share(since, strategy.p, strategy.q) if since > 0 else 0.0
-
-    curve = tuple((years * k / STEPS, users(years * k / STEPS)) for k in range(STEPS + 1))
+    curve = tuple((years * k / STEPS, strategy.adopters_of(market, years * k / STEPS)) for k in range(STEPS + 1))
     return StrategyResult(strategy, market, within, strategy.start + peak_time(strategy.p, strategy.q), curve)
 
 

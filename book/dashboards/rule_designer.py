@@ -142,19 +142,17 @@ def chart(v: DesignView, chart_id: str = "rule-design") -> svg.Chart:
         c.rule_line("line TPP", "x", v.rule.tpp, OKABE_ITO["vermillion"])
     if v.rule.memory_bandwidth_gb_s is not None and y.contains(v.rule.memory_bandwidth_gb_s):
         c.rule_line("line memory bandwidth", "y", v.rule.memory_bandwidth_gb_s, OKABE_ITO["vermillion"])
+    placed = []  # (row, px, py) for every chip with both figures
     for row in v.rows:
         chip = row.judgement.chip
-        if chip.tpp is None or chip.memory_bandwidth_gb_s is None:
-            continue
+        if chip.tpp is not None and chip.memory_bandwidth_gb_s is not None:
+            placed.append((row, c.x(min(max(chip.tpp, 1000), 50_000)), c.y(min(chip.memory_bandwidth_gb_s, 9000))))
+    for row, px, py in placed:  # marks first, so that no label covers one
         color, shape, filled = LOOK[row.judgement.status]
-        px, py = c.x(min(max(chip.tpp, 1000), 50_000)), c.y(min(chip.memory_bandwidth_gb_s, 9000))
-        c.marker(f"chip {chip.short_name}", px, py, shape, color, 5.5, filled=filled, name=chip.short_name)
-    for row in v.rows:
-        chip = row.judgement.chip
-        if chip.tpp is None or chip.memory_bandwidth_gb_s is None:
-            continue
-        px, py = c.x(min(max(chip.tpp, 1000), 50_000)), c.y(min(chip.memory_bandwidth_gb_s, 9000))
-        c.label(f"name {chip.short_name}", chip.short_name, px, py, TICK)
+        c.marker(f"chip {row.judgement.chip.short_name}", px, py, shape, color, 5.5, filled=filled,
+                 name=row.judgement.chip.short_name)
+    for row, px, py in placed:
+        c.label(f"name {row.judgement.chip.short_name}", row.judgement.chip.short_name, px, py, TICK)
     c.frame()
     xt = [1000, 2000, 5000, 10_000, 20_000, 50_000]
     c.ticks("x", xt, [f"{t:,}" for t in xt], TICK)

@@ -24,6 +24,7 @@ from book.inference import Decode, decode
 from book.palette import OKABE_ITO
 from book.prices import api_price
 from book.rental import rental_price
+from book.serving import cost_per_million_tokens
 
 NAME = "serving_roofline"
 TITLE = "Serving roofline"
@@ -80,7 +81,7 @@ class ChipServing:
         """US$ per million tokens at the sourced rental price, if one is known."""
         if self.sourced_usd_per_hour is None:
             return None
-        return self.sourced_usd_per_hour / (self.decode.tokens_per_second * 3600) * 1e6
+        return cost_per_million_tokens(self.sourced_usd_per_hour, self.decode.tokens_per_second)
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def chip_table(v: ServingView) -> Table:
     rows = []
     for c in v.chips:
         d = c.decode
-        cost = v.usd_per_hour / (d.tokens_per_second * 3600) * 1e6
+        cost = cost_per_million_tokens(v.usd_per_hour, d.tokens_per_second)
         rows.append((c.chip.short_name + (" (est.)" if c.chip.confidence == "estimate" else ""),
                      _rate(d.tokens_per_second), d.bound, f"{d.crossover:,}" if d.crossover else "never",
                      f"{cost:,.3f}", f"{d.chips_to_hold:,}",
