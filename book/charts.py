@@ -1,10 +1,14 @@
 """Static figures of the chapters drawn with matplotlib.
 
 Each figure has two functions: ``*_plot`` draws the matplotlib Figure (axes, marks, labels: what
-tests inspect), and ``*_figure`` returns it as a ``book.figure.Figure``: a PNG at twice its display
-width inside an HTML figure whose title, caption and source line are text, with alt text that
-states what the figure shows, computed from the same data. Drawing only: the numbers come from
-the models.
+tests inspect), and ``*_figure`` returns it as a ``book.figure.Figure``: an inline SVG inside an
+HTML figure whose title, caption and source line are text, with alt text that states what the
+figure shows, computed from the same data. Drawing only: the numbers come from the models.
+
+The SVG keeps its text as text (``svg.fonttype: none``): no rasteriser and no compressor stand
+between the model and the stored output, so a figure comes out the same on every machine with the
+locked packages, a changed number shows in a notebook's diff as a changed coordinate or label,
+and the browser draws the labels sharp at any size.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import math
 from matplotlib.figure import Figure as MplFigure
 
 from book import style
-from book.figure import Figure, png_figure
+from book.figure import Figure, svg_figure
 from book.hardware import Chip
 from book.timeline import ControlEvent
 
@@ -24,19 +28,18 @@ DIRECTION_STYLE = {
     "loosen": {"color": style.OKABE_ITO["blue"], "marker": "v", "label": "loosens"},
     "mixed": {"color": style.OKABE_ITO["purple"], "marker": "D", "label": "mixed"},
 }
-#: figures are stored at this many pixels per CSS pixel (sharp on high-density screens)
-PIXEL_RATIO = 2
+def to_svg(fig: MplFigure) -> str:
+    """The figure as SVG text, its labels as ``<text>`` (no date or creator: deterministic)."""
+    import matplotlib as mpl
 
-
-def to_png(fig: MplFigure) -> bytes:
-    """The figure as PNG bytes at ``PIXEL_RATIO`` times its size (no timestamp: deterministic)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi * PIXEL_RATIO, metadata={"Software": None})
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
 
 def _as_figure(fig: MplFigure, title: str, caption: str, source: str, alt: str) -> Figure:
-    return png_figure(to_png(fig), round(fig.get_figwidth() * fig.dpi), title, caption, source, alt)
+    return svg_figure(to_svg(fig), round(fig.get_figwidth() * fig.dpi), title, caption, source, alt)
 
 
 def _day(event: ControlEvent) -> str:
@@ -278,6 +281,7 @@ def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_y
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: {1e6: "$1M", 1e7: "$10M", 1e8: "$100M", 1e9: "$1B"}.get(v, "")))
     ax.xaxis.set_major_locator(FixedLocator(list(range(first, last + 1))))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.tick_params(axis="x", pad=6)  # the first year clear of the lowest cost label in the corner
     ax.set_xlabel("End of training (approximate)")
     ax.set_ylabel("Training cost (US dollars, log scale)")
     ax.legend(loc="upper left")
@@ -346,6 +350,7 @@ def price_history_plot(prices, trend: tuple[list, float] | None = None) -> MplFi
     ax.set_xlim(2023, 2026)
     ax.xaxis.set_major_locator(FixedLocator([2023, 2024, 2025, 2026]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.tick_params(axis="x", pad=6)  # the first year clear of the lowest price label in the corner
     ax.set_xlabel("Date of the list price")
     ax.set_ylabel("US$ per million tokens (3 in : 1 out)")
     ax.legend(loc="center left")

@@ -2,7 +2,7 @@
 
 Command line (run from the repository root)::
 
-    python -m book.notebooks refresh [NOTEBOOK ...]   # execute in place, store outputs + widget state
+    python -m book.notebooks refresh [--remeasure] [NOTEBOOK ...]  # execute in place, store outputs
     python -m book.notebooks exercises                # solutions/ -> exercises/, then execute them
     python -m book.notebooks check                    # exit 1 if exercises/ is stale or a notebook unexecuted
     python -m book.notebooks handout DEST             # the students' copy: no solutions, no instructor files
@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
-import json
 import os
 import re
 import subprocess
@@ -117,59 +115,66 @@ def _signature(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...
 # execution
 # --------------------------------------------------------------------------------------------
 
+#: outputs that differ from machine to machine (a timing of the reader's own computer): nbval
+#: does not compare them (the tag is nbval's), and ``refresh`` keeps the stored example unless
+#: asked to measure again
+MEASURED_TAG = "nbval-ignore-output"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] | None = None,
-            allow_errors: bool = False, seed: str = "notebook") -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel (cwd = ``workdir``) and store outputs and widget state.
+            allow_errors: bool = False, remeasure: bool = True) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel (cwd = ``workdir``) and keep what a reader or nbval needs.
 
     ``extra_env`` is added to the kernel's environment only (this process's stays as it is). The
-    result is deterministic for deterministic code: no execution timings are stored, and widget
-    model ids are renumbered from ``seed`` (``stable_widget_ids``), so refreshing an unchanged
-    notebook rewrites it byte for byte.
+    result is deterministic for deterministic code: no execution timings, and no widget state or
+    widget views (random model ids, and nothing the site or nbval uses: a dashboard's output
+    carries its own static HTML, which the site shows and JupyterLab shows until the cell runs).
+    With ``remeasure`` False, cells tagged ``MEASURED_TAG`` keep the outputs they had.
     """
     from nbclient import NotebookClient
 
+    kept = {index: copy.deepcopy(cell.outputs) for index, cell in enumerate(nb.cells)
+            if not remeasure and cell.cell_type == "code" and cell.get("outputs")
+            and MEASURED_TAG in cell.get("metadata", {}).get("tags", [])}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
-                            store_widget_state=True, record_timing=False,
+                            store_widget_state=False, record_timing=False,
                             resources={"metadata": {"path": str(workdir)}})
     # the kernel's own start-up chatter (e.g. about its local TCP transport) is not the reader's
     # concern; errors in cells still arrive as outputs and are raised or recorded
     client.execute(stderr=subprocess.DEVNULL, env={**os.environ, **(extra_env or {})})
-    return stable_widget_ids(nb, seed)
+    for index, outputs in kept.items():
+        nb.cells[index].outputs = outputs
+    return tidy_outputs(nb)
 
 
-_MODEL_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def stable_widget_ids(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
-    """Replace the random widget model ids with ids derived from ``seed`` and their order.
-
-    ipywidgets names every model with a random UUID; stored in the outputs and the notebook's
-    widget state, they would change on every run. Ids are renumbered in order of first
-    appearance (outputs first, then the remaining state in its stored order).
-    """
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    order: list[str] = []
+def tidy_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What a run stores, independent of timing: widget views and widget state dropped, and
+    consecutive pieces of one stream joined (the kernel sends printed text in pieces whose
+    boundaries depend on how fast it runs: "1.1" then " correct" on one run, whole on the next)."""
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        merged: list = []
         for output in cell.get("outputs", []):
-            model = output.get("data", {}).get("application/vnd.jupyter.widget-view+json", {}).get("model_id")
-            if model and model not in order:
-                order.append(model)
-    order += [model for model in state if model not in order]
-    if not order:
-        return nb
-    text = json.dumps(nb)
-    for index, model in enumerate(order):
-        if not _MODEL_ID.match(model):
-            continue
-        text = text.replace(model, hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()[:32])
-    return nbformat.from_dict(json.loads(text))
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+            if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == output.get("name")):
+                merged[-1]["text"] += output["text"]
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    return nb
 
 
-def refresh(path: Path) -> None:
+def refresh(path: Path, remeasure: bool = False) -> None:
+    """Execute ``path`` in place. Measurements of the machine (``MEASURED_TAG``) keep their stored
+    example unless ``remeasure`` is true or the cell has none yet, so a refresh on any machine
+    changes only what the book's code and data change."""
     nb = nbformat.read(path, as_version=4)
-    nb = execute(nb, path.parent, seed=f"{path.parent.name}/{path.name}")
+    nb = execute(nb, path.parent, remeasure=remeasure)
     nbformat.write(nb, path)
 
 
@@ -187,7 +192,7 @@ def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
     for solution_path, exercise in zip(solutions, exercises):
         target = exercise_path(solution_path)
         if run:
-            exercise = execute(exercise, target.parent, seed=f"exercises/{target.name}")
+            exercise = execute(exercise, target.parent)
         nbformat.write(exercise, target)
         written.append(target)
     stale = {p.name for p in (root / "exercises").glob("*.ipynb")} - {p.name for p in written}
@@ -350,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_refresh = sub.add_parser("refresh", help="execute notebooks in place (default: all)")
     p_refresh.add_argument("notebooks", nargs="*", type=Path)
+    p_refresh.add_argument("--remeasure", action="store_true",
+                           help=f"run the measurements of this machine again (cells tagged {MEASURED_TAG}); "
+                                "without it they keep their stored example")
     sub.add_parser("exercises", help="regenerate exercises/ from solutions/ and execute them")
     sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
     p_handout = sub.add_parser("handout", help="write the students' copy (no solutions, no instructor files)")
@@ -374,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "refresh":
             for path in args.notebooks or all_notebooks(args.root):
                 print(f"executing {path}", flush=True)
-                refresh(Path(path))
+                refresh(Path(path), remeasure=args.remeasure)
         elif args.command == "exercises":
             for path in generate_exercises(args.root):
                 print(f"wrote {path.relative_to(args.root)}")

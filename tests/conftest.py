@@ -16,7 +16,7 @@ def pytest_configure(config) -> None:
     """On a whole-suite run, start the students' install test in the background at once (it mostly
     waits on downloads), so that its minute or two overlaps the other tests. Only the process that
     starts the run does this; test workers inherit the location of its results."""
-    if hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput") or "not slow" in (config.getoption("markexpr") or ""):
         return
     asked = [str(arg) for arg in config.args]
     whole_suite = not asked or any(Path(arg).resolve() in (ROOT, ROOT / "tests") for arg in asked)
@@ -27,9 +27,18 @@ def pytest_configure(config) -> None:
         start_in_background()
 
 
+#: fixtures that make a test slow: a built site, a browser, a second book build, a class graded in
+#: kernels, fresh installs from the package registry
+SLOW_FIXTURES = {"site", "instructor_site", "browser", "batch", "setups", "refreshed_copy"}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Run the students' install test last: by then its background set-up has had the longest
-    time to finish, and no other test waits behind it."""
+    """Mark the slow tests ``slow`` (``pytest -m "not slow"`` is the maintainers' quick loop: unit
+    tests and strict nbval), and run the students' install test last: by then its background
+    set-up has had the longest time to finish, and no other test waits behind it."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("site"):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: "test_student_setup" in item.nodeid)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import re
+from html import escape
 
 import pytest
 from matplotlib.text import Text
 
 from book import style
-from book.charts import (DIRECTION_STYLE, PIXEL_RATIO, bytes_per_flop_alt, bytes_per_flop_figure, bytes_per_flop_plot,
+from book.charts import (DIRECTION_STYLE, bytes_per_flop_alt, bytes_per_flop_figure, bytes_per_flop_plot,
                          cost_curve_figure, cost_curve_plot, timeline_alt, timeline_figure, timeline_plot)
+from book.figure import clean_svg
 from book.hardware import get_chip, load_chips
 from book.timeline import load_timeline
 
@@ -90,22 +91,52 @@ def test_alt_texts_state_the_message_from_the_data():
     assert f"H20 stands far above the rest at {1000 * get_chip('H20').bytes_per_flop():.1f}" in alt
 
 
-def test_figures_are_stored_at_twice_their_display_width():
-    from PIL import Image
-    import base64
-    figure = timeline_figure(load_timeline())
-    width = int(re.search(r'<img [^>]*width="(\d+)"', figure.html).group(1))
-    data = re.search(r'base64,([^"]+)"', figure.html).group(1)
-    image = Image.open(io.BytesIO(base64.b64decode(data)))
-    assert width == round(style.MAX_WIDTH_IN * 100) and image.width == PIXEL_RATIO * width
-    assert f'alt="{figure.alt}"' in figure.html or "alt=" in figure.html
-    assert "Source: book/data/control_timeline.csv" in figure.html and repr(figure) == figure.alt
+def test_figures_are_inline_svg_with_their_text_as_text():
+    events = load_timeline()
+    figure = timeline_figure(events)
+    svg = re.search(r"<svg\b.*?</svg>", figure.html, re.S).group()
+    opening = svg[:svg.index(">")]
+    assert f'max-width:{round(style.MAX_WIDTH_IN * 100)}px' in opening and 'role="img"' in opening
+    assert f'aria-label="{escape(figure.alt)}"' in opening and repr(figure) == figure.alt
+    # labels are text a browser draws (and a diff shows), not pixels
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+    assert all(any(event.short in text for text in texts) for event in events)
+    assert "<?xml" not in figure.html and "<metadata>" not in svg and "<!--" not in svg
+    assert "Source: book/data/control_timeline.csv" in figure.html
 
 
-def test_figure_png_is_deterministic():
+def test_figure_svg_is_deterministic_rounded_and_numbered():
     a = bytes_per_flop_figure(list(load_chips())).html
-    b = bytes_per_flop_figure(list(load_chips())).html
-    assert a == b
+    assert a == bytes_per_flop_figure(list(load_chips())).html
+    tags = re.findall(r"<[^>]+>", a)
+    # no attribute number finer than a hundredth of a point: the last digits of floating-point
+    # sums may differ between processors
+    assert not any(re.search(r'="[^"]*\d\.\d{3}', tag) for tag in tags)
+    ids = re.findall(r'\bid="([^"]+)"', a)
+    referenced = set(re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', a))
+    assert ids and set(ids) == {x or y for x, y in referenced}  # only ids in use, each defined
+    prefix = re.search(r'data-figure="([^"]+)"', a).group(1)
+    assert prefix.startswith("fig-memory-bandwidth-for-each")  # from the figure's title
+    assert all(re.fullmatch(re.escape(prefix) + r"-\d+", i) for i in ids)
+
+
+def test_two_figures_on_one_page_share_no_id():
+    one = timeline_figure(load_timeline()).html
+    two = bytes_per_flop_figure(list(load_chips())).html
+    assert not set(re.findall(r'\bid="([^"]+)"', one)) & set(re.findall(r'\bid="([^"]+)"', two))
+
+
+def test_clean_svg_rounds_attributes_and_leaves_labels_alone():
+    raw = ('<?xml version="1.0"?>\n<!-- made by -->\n<svg width="396pt" height="300pt" viewBox="0 0 396 300">'
+           '<metadata>x</metadata><defs><path id="m0a1b2c3" d="M 1.23456 -0.0001"/></defs>'
+           '<use xlink:href="#m0a1b2c3" x="10.005"/><g id="figure_1"><text x="3.14159" '
+           'transform="rotate(-0 3.14159 2)" style="font-size: 10.5px; font-family: \'DejaVu Sans\'; '
+           'text-anchor: start">0.12345</text></g></svg>')
+    cleaned = clean_svg(raw, "p")
+    assert cleaned.startswith("<svg") and "metadata" not in cleaned and "made by" not in cleaned
+    assert '<path id="p-1" d="M 1.23 0"/>' in cleaned and 'href="#p-1"' in cleaned
+    assert 'id="figure_1"' not in cleaned and "rotate" not in cleaned and "DejaVu" not in cleaned
+    assert ">0.12345</text>" in cleaned and 'x="3.14"' in cleaned
 
 
 def test_cost_curve_lines_follow_their_trends_through_their_anchors():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -177,7 +176,8 @@ def test_exercise_notebooks_start_unanswered():
 
 def test_figures_are_html_with_alt_text_not_bare_figures():
     # A bare matplotlib Figure would display as the text "<Figure size ...>"; the book's figures
-    # are HTML (book.figure.Figure) whose image carries alt text.
+    # are HTML (book.figure.Figure) whose chart carries alt text (an SVG's aria-label, or a
+    # dashboard chart's title and description).
     for path in notebooks.all_notebooks():
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
@@ -189,8 +189,12 @@ def test_figures_are_html_with_alt_text_not_bare_figures():
                 html = data.get("text/html", "")
                 for img in re.findall(r"<img\b[^>]*>", html):
                     assert re.search(r'alt="[^"]{20,}"', img), f"{path.name} cell {index}: image without alt text"
-                if "<svg" in html and 'role="img"' in html:
-                    assert "<desc id=" in html, f"{path.name} cell {index}: chart without a description"
+                for svg in re.findall(r"<svg\b[^>]*>", html):
+                    if 'aria-hidden="true"' in svg:  # a legend's swatch
+                        continue
+                    assert 'role="img"' in svg, f"{path.name} cell {index}: a chart that is not an image"
+                    assert re.search(r'aria-label="[^"]{20,}"', svg) or (
+                        "aria-labelledby" in svg and "<desc id=" in html), f"{path.name} cell {index}: chart without alt text"
 
 
 def test_no_stray_dollar_signs_in_prose():
@@ -204,12 +208,19 @@ def test_no_stray_dollar_signs_in_prose():
         assert not stray, f"{name}: unescaped dollar amounts {stray} (write US\\$)"
 
 
-def test_refresh_is_idempotent_and_keeps_no_timings(tmp_path):
-    # two refreshes with no change in between give byte-identical notebooks: stable widget ids,
-    # no execution timings (a 29-line change once gave thousands of lines of notebook diff)
-    nb = _nb(new_code_cell("from book.dashboards import threshold_explorer\nthreshold_explorer.dashboard()"),
-             new_code_cell("print(sum(range(10)))"))
+def _kernel_notebook(*sources: str, tags: dict[int, list[str]] | None = None) -> nbformat.NotebookNode:
+    nb = _nb(*(new_code_cell(source) for source in sources))
+    for index, cell_tags in (tags or {}).items():
+        nb.cells[index].metadata["tags"] = cell_tags
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def test_refresh_is_idempotent_and_keeps_no_timings_or_widget_state(tmp_path):
+    # two refreshes with no change in between give byte-identical notebooks: no execution timings
+    # (a 29-line change once gave thousands of lines of notebook diff), no widget ids or state
+    nb = _kernel_notebook("from book.dashboards import threshold_explorer\nthreshold_explorer.dashboard()",
+                          "print(sum(range(10)))")
     path = tmp_path / "chapters" / "99_widgets.ipynb"
     path.parent.mkdir()
     nbformat.write(nb, path)
@@ -220,26 +231,41 @@ def test_refresh_is_idempotent_and_keeps_no_timings(tmp_path):
     text = first.decode()
     assert "iopub.execute_input" not in text and '"execution":' not in text
     refreshed = nbformat.read(path, as_version=4)
-    state = refreshed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    shown = refreshed.cells[0].outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-    assert shown in state  # the renumbered output still points at its stored model
+    assert "widgets" not in refreshed.metadata and "widget-view" not in text
+    # what the site and JupyterLab show before the cell runs: the dashboard's static HTML
+    shown = refreshed.cells[0].outputs[0]["data"]
+    assert sorted(shown) == ["text/html", "text/plain"] and 'class="book-dashboard' in shown["text/html"]
 
 
-def test_stable_ids_rewrite_references_between_models():
-    nb = _nb(new_code_cell("x"))
-    a, b = "a" * 32, "b" * 32
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
-        "application/vnd.jupyter.widget-view+json": {"model_id": b, "version_major": 2, "version_minor": 0},
-        "text/plain": "box"})]
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
-        a: {"state": {}}, b: {"state": {"children": [f"IPY_MODEL_{a}"]}}}, "version_major": 2, "version_minor": 0}}
-    out = notebooks.stable_widget_ids(nb, "x.ipynb")
-    state = out.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    shown = out.cells[0].outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-    child = next(iter(k for k in state if k != shown))
-    assert a not in json.dumps(out) and b not in json.dumps(out)
-    assert state[shown]["state"]["children"] == [f"IPY_MODEL_{child}"]
-    assert notebooks.stable_widget_ids(nb, "x.ipynb") == out
+def test_refresh_keeps_a_measurement_unless_asked_to_measure_again(tmp_path):
+    # a measurement of the machine (tagged) is an example stored once: refresh keeps it, so a
+    # refresh on another machine changes nothing; --remeasure (or a cell with no output yet) runs it
+    nb = _kernel_notebook("import uuid\nprint(uuid.uuid4())", "print('model')", tags={0: [notebooks.MEASURED_TAG]})
+    path = tmp_path / "m.ipynb"
+    nbformat.write(nb, path)
+    notebooks.refresh(path)  # no output yet: measured now
+    first = nbformat.read(path, as_version=4)
+    measured = first.cells[0].outputs[0]["text"]
+    assert measured.strip() and first.cells[1].outputs[0]["text"] == "model\n"
+    first.cells[1].source = "print('changed model')"
+    nbformat.write(first, path)
+    notebooks.refresh(path)
+    again = nbformat.read(path, as_version=4)
+    assert again.cells[0].outputs[0]["text"] == measured  # kept
+    assert again.cells[1].outputs[0]["text"] == "changed model\n"  # the rest is fresh
+    assert notebooks.main(["refresh", "--remeasure", str(path)]) == 0
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] != measured
+
+
+def test_pieces_of_one_stream_are_stored_as_one_output():
+    nb = _nb(new_code_cell("print('a')"))
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1.1"),
+                           nbformat.v4.new_output("stream", name="stdout", text=" correct\n"),
+                           nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+                           nbformat.v4.new_output("stream", name="stdout", text="1.2 correct\n")]
+    outputs = notebooks.tidy_outputs(nb).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in outputs] == [("stdout", "1.1 correct\n"), ("stderr", "warning\n"),
+                                                         ("stdout", "1.2 correct\n")]
 
 
 def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ dashboards' view functions.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from book.affordability import get_income, share_of_income
@@ -60,9 +61,11 @@ def _nigeria_share(gni: float | None = None) -> float:
     return share_of_income(_month("GPT-4o (2024-08-06)"), gni or get_income(COUNTRY).gni_per_capita_usd)
 
 
+@functools.lru_cache(maxsize=None)
 def _smallest_q_to_overtake() -> float:
     """The smallest diffuser q, on the simulator's 0.01 steps, that overtakes within the horizon at the
-    leader's own price."""
+    leader's own price (a search of up to 200 simulations, so done once per process: the inputs are
+    the book's constants and cited tables)."""
     from book.dashboards.diffusion_simulator import LEADER_PRICE, view
     for step in range(0, 201):
         q = step / 100
