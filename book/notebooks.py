@@ -182,12 +182,37 @@ def all_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted(p for d in NOTEBOOK_DIRS for p in (root / d).glob("*.ipynb"))
 
 
+def with_totals(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """``nb`` (a solutions notebook) with its opening "**Time:** about ... **Points:** ..." sentence
+    written from the exercises' stated times and the answer key (``book.syllabus.totals_sentence``).
+    Raises MarkerError when the notebook has no such sentence."""
+    from book import syllabus
+
+    chapter = re.match(r"(\d\d)_", Path(name).name)
+    if not chapter:
+        return nb
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    sentence = syllabus.totals_sentence(int(chapter.group(1)), text)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and syllabus.TOTALS.search(cell.source):
+            cell.source = syllabus.TOTALS.sub(lambda _: sentence, cell.source, count=1)
+            return nb
+    raise MarkerError(f"{name}: no opening sentence '**Time:** about N minutes in all. **Points:** N "
+                      "(N of them for written answers).' to keep up to date")
+
+
 def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
-    """Write exercises/NAME.ipynb for every solutions/NAME.ipynb; execute them unless ``run`` is False."""
+    """Write exercises/NAME.ipynb for every solutions/NAME.ipynb; execute them unless ``run`` is False.
+    First bring each solutions notebook's opening totals up to date (``with_totals``)."""
     (root / "exercises").mkdir(exist_ok=True)
     # strip every notebook first, so a broken marker anywhere writes nothing at all
     solutions = sorted((root / "solutions").glob("*.ipynb"))
-    exercises = [make_exercise(nbformat.read(p, as_version=4), f"solutions/{p.name}") for p in solutions]
+    originals = [nbformat.read(p, as_version=4) for p in solutions]
+    updated = [with_totals(copy.deepcopy(nb), f"solutions/{p.name}") for p, nb in zip(solutions, originals)]
+    exercises = [make_exercise(nb, f"solutions/{p.name}") for p, nb in zip(solutions, updated)]
+    for path, before, after in zip(solutions, originals, updated):
+        if before != after:
+            nbformat.write(after, path)
     written = []
     for solution_path, exercise in zip(solutions, exercises):
         target = exercise_path(solution_path)
@@ -213,7 +238,11 @@ def problems(root: Path = ROOT) -> list[str]:
             found.append(f"exercises/{name} is missing: run `python -m book.notebooks exercises`")
             continue
         try:
-            fresh = make_exercise(nbformat.read(solution_path, as_version=4), f"solutions/{name}")
+            solution = nbformat.read(solution_path, as_version=4)
+            if with_totals(copy.deepcopy(solution), f"solutions/{name}") != solution:
+                found.append(f"solutions/{name} states other totals than its exercises and the answer key give: "
+                             "run `python -m book.notebooks exercises`")
+            fresh = make_exercise(solution, f"solutions/{name}")
         except MarkerError as exc:
             found.append(str(exc))
             continue

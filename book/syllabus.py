@@ -20,6 +20,8 @@ WORDS_PER_MINUTE = 200
 _OBJECTIVE = re.compile(r"^(\d+)\. (.*?)(?=^\d+\. |\Z)", re.M | re.S)
 _TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^>]*>)?`")
 _TOTAL_TIME = re.compile(r"\*\*Time:\*\*\s+about\s+(\d+)\s+minutes")
+#: the whole opening sentence ``totals_sentence`` writes
+TOTALS = re.compile(r"\*\*Time:\*\* about \d+ minutes in all\. \*\*Points:\*\* \d+ \(\d+ of them for written answers\)\.")
 _EXERCISE_TIME = re.compile(r"\*\*Time:\*\*\s+(\d+)\s+minutes")
 _EXERCISE_HEAD = re.compile(r"^## Exercise (\d+\.\d+)\b", re.M)
 
@@ -74,10 +76,9 @@ def reading_minutes(chapter: int, root: Path = ROOT) -> float:
     return words / WORDS_PER_MINUTE
 
 
-def exercise_minutes(chapter: int, root: Path = ROOT) -> tuple[int | None, dict[str, int]]:
-    """The exercise notebook's stated total time, and each exercise's stated time (minutes)."""
-    text = "\n".join(_source(c) for c in _cells(chapter_path(chapter, "exercises", root)) if c.get("cell_type") == "markdown")
-    total = _TOTAL_TIME.search(text)
+def stated_times(text: str) -> dict[str, int]:
+    """Each exercise's stated time in minutes (``**Time:** 10 minutes`` under ``## Exercise 1.2``),
+    from an exercise notebook's markdown."""
     heads = list(_EXERCISE_HEAD.finditer(text))
     each = {}
     for head, following in zip(heads, heads[1:] + [None]):
@@ -85,7 +86,25 @@ def exercise_minutes(chapter: int, root: Path = ROOT) -> tuple[int | None, dict[
         found = _EXERCISE_TIME.search(section)
         if found:
             each[head.group(1)] = int(found.group(1))
-    return (int(total.group(1)) if total else None), each
+    return each
+
+
+def totals_sentence(chapter: int, text: str) -> str:
+    """The sentence an exercise notebook opens with, from its exercises' stated times and the
+    answer key's points: "**Time:** about 75 minutes in all. **Points:** 27 (11 of them for written
+    answers)." (``python -m book.notebooks exercises`` writes it; nobody types it)."""
+    items = chapter_exercises(chapter)
+    points = sum(item.points for item in items)
+    written = sum(item.points for item in items if item.graded_by_hand)
+    return (f"**Time:** about {sum(stated_times(text).values())} minutes in all. **Points:** {points} "
+            f"({written} of them for written answers).")
+
+
+def exercise_minutes(chapter: int, root: Path = ROOT) -> tuple[int | None, dict[str, int]]:
+    """The exercise notebook's stated total time, and each exercise's stated time (minutes)."""
+    text = "\n".join(_source(c) for c in _cells(chapter_path(chapter, "exercises", root)) if c.get("cell_type") == "markdown")
+    total = _TOTAL_TIME.search(text)
+    return (int(total.group(1)) if total else None), stated_times(text)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
@@ -107,6 +108,23 @@ def test_check_mode_catches_a_stale_exercise(tmp_path, capsys):
     nbformat.write(nb, solution)
     found = problems(root)
     assert any("differs from what" in line for line in found)
+
+
+def test_the_opening_totals_are_written_from_the_key_not_typed(tmp_path):
+    # a hand-typed total is caught by check, and `exercises` writes the right one into solutions/
+    root = _copy_repo_notebooks(tmp_path)
+    solution = next((root / "solutions").glob("01_*.ipynb"))
+    right = nbformat.read(solution, as_version=4)
+    wrong = copy.deepcopy(right)
+    for cell in wrong.cells:
+        cell.source = re.sub(r"(\*\*Points:\*\*) \d+ \(", r"\1 99 (", cell.source)
+    nbformat.write(wrong, solution)
+    assert any("other totals" in line for line in problems(root))
+    notebooks.generate_exercises(root, run=False)
+    assert nbformat.read(solution, as_version=4).cells == right.cells
+    exercise = nbformat.read(root / "exercises" / solution.name, as_version=4)
+    total = sum(item.points for item in EXERCISES.values() if item.chapter == 1)
+    assert f"**Points:** {total} (" in exercise.cells[0].source
 
 
 def test_check_mode_catches_a_broken_marker_and_a_missing_exercise(tmp_path):

@@ -196,3 +196,14 @@ def test_instructor_edition_builds_with_the_solutions(instructor_site):
     text = _visible_text((instructor_site / "solutions" / "01_containment.html").read_text(encoding="utf-8"))
     for sign in SOLUTION_SIGNS[2:]:
         assert sign in text, f"the instructor edition lacks {sign!r}: the student-edition test would not bite"
+
+def test_the_instructor_guide_names_exercise_ranges_from_the_answer_key(instructor_site):
+    from book.tooling.substitutions import exercise_ranges
+
+    text = _visible_text((instructor_site / "solutions" / "instructor_guide.html").read_text(encoding="utf-8"))
+    assert "{{" not in text
+    for chapter, words in exercise_ranges().items():
+        assert words in text, chapter
+    # and the source types none of them
+    source = (ROOT / "solutions" / "instructor_guide.md").read_text(encoding="utf-8")
+    assert not re.search(r"exercises \d+\.\d+ to \d+\.\d+", source)
