@@ -20,7 +20,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from book.tables import DATA_DIR, Column, TableError, read_table
+from book.tables import DATA_DIR, TableError, column, read_records
 from book.validate import positive
 
 GNI_CSV = DATA_DIR / "gni.csv"
@@ -38,30 +38,19 @@ WORLD_BANK_GROUP_NAMES = {"Low income": "low", "Lower middle income": "lower-mid
 #: monthly GNI per capita (2025 targets, set in 2018); used here as a yardstick, not a rule for AI
 AFFORDABLE_SHARE = 0.02
 
-SCHEMA = {
-    "country": Column("text", required=True),
-    "code": Column("text", required=True),
-    "income_group": Column("choice", required=True, choices=GROUPS),
-    "gni_per_capita_usd": Column("float", required=True, low=50.0, high=500_000.0),
-    "year": Column("int", required=True, low=1960, high=2100),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class Income:
     """One country's GNI per capita (Atlas, current US$) in ``year``."""
 
-    country: str
-    code: str
-    income_group: str | None
-    gni_per_capita_usd: float
-    year: int
-    source: str = ""
-    confidence: str = "reported"
-    note: str = ""
+    country: str = column("text", required=True)
+    code: str = column("text", required=True)
+    income_group: str | None = column("choice", required=True, choices=GROUPS)
+    gni_per_capita_usd: float = column("float", required=True, low=50.0, high=500_000.0)
+    year: int = column("int", required=True, low=1960, high=2100)
+    source: str = column("text", required=True, default="")
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"),
+                             default="reported")
+    note: str = column("text", default="")
 
     @property
     def monthly_usd(self) -> float:
@@ -177,7 +166,7 @@ def load_gni(path: Path | str = GNI_CSV, year: int | None = None,
     path = Path(path)
     if _is_world_bank_download(path):
         return read_world_bank_csv(path, year, metadata)
-    rows = tuple(Income(**row) for row in read_table(path, SCHEMA))
+    rows = read_records(path, Income)
     if year is not None:
         rows = tuple(r for r in rows if r.year == year)
     return rows

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
-from book.tables import DATA_DIR, Column, TableError, read_table
+from book.tables import DATA_DIR, TableError, column, read_table, schema
 from book.validate import count, positive
 
 ARCHITECTURES_CSV = DATA_DIR / "architectures.csv"
@@ -54,33 +54,39 @@ def bytes_per_value(precision: str) -> float:
 @dataclass(frozen=True)
 class Architecture:
     """A model's shape. MoE fields (``routed_experts``...) are None for a dense model; MLA fields
-    (``kv_compression``...) are None unless ``attention`` is "mla"; ``kv_heads`` is set for GQA."""
+    (``kv_compression``...) are None unless ``attention`` is "mla"; ``kv_heads`` is set for GQA.
+    Each field is a column of ``architectures.csv``, declared with the check the loader applies to
+    it (``book.tables.column``)."""
 
-    name: str
-    attention: str
-    layers: int
-    dense_layers: int
-    hidden: int
-    heads: int
-    head_dim: int
-    dense_ffn_hidden: int
-    vocab: int
-    kv_heads: int | None = None
-    kv_compression: int | None = None
-    query_compression: int | None = None
-    rope_dim: int | None = None
-    routed_experts: int | None = None
-    shared_experts: int | None = None
-    active_experts: int | None = None
-    expert_hidden: int | None = None
-    tied_embeddings: bool = False
-    reported_total_b: float | None = None
-    reported_active_b: float | None = None
-    context: int | None = None
-    confidence: str = "estimate"
-    source: str = ""
-    note: str = ""
-    aliases: tuple[str, ...] = field(default=())
+    name: str = column("text", required=True)
+    attention: str = column("choice", required=True, choices=ATTENTION)
+    layers: int = column("int", required=True, low=1, high=1000)
+    dense_layers: int = column("int", required=True, low=0, high=1000)
+    hidden: int = column("int", required=True, low=64, high=100_000)
+    heads: int = column("int", required=True, low=1, high=1024)
+    head_dim: int = column("int", required=True, low=8, high=1024)
+    dense_ffn_hidden: int = column("int", required=True, low=64, high=1_000_000)
+    vocab: int = column("int", required=True, low=1000, high=1_000_000)
+    kv_heads: int | None = column("int", low=1, high=1024, default=None)
+    kv_compression: int | None = column("int", low=1, high=1_000_000, default=None)
+    query_compression: int | None = column("int", low=1, high=1_000_000, default=None)
+    rope_dim: int | None = column("int", low=0, high=1024, default=None)
+    routed_experts: int | None = column("int", low=1, high=10_000, default=None)
+    shared_experts: int | None = column("int", low=0, high=100, default=None)
+    active_experts: int | None = column("int", low=1, high=10_000, default=None)
+    expert_hidden: int | None = column("int", low=1, high=1_000_000, default=None)
+    #: in the CSV "true" or "false" (``parse_architectures`` turns it into a bool)
+    tied_embeddings: bool = column("choice", required=True, choices=("true", "false"), default=False)
+    reported_total_b: float | None = column("float", low=0.1, high=100_000.0, default=None)
+    reported_active_b: float | None = column("float", low=0.1, high=100_000.0, default=None)
+    context: int | None = column("int", low=512, high=100_000_000, default=None)
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"),
+                             default="estimate")
+    source: str = column("text", required=True, default="")
+    note: str = column("text", default="")
+    #: other names; in the CSV one text cell with the names separated by ";" (``parse_architectures``
+    #: splits it)
+    aliases: tuple[str, ...] = column("text", default=())
 
     def __post_init__(self) -> None:
         if self.attention not in ATTENTION:
@@ -310,40 +316,10 @@ def concurrent_sequences(arch: Architecture, chip_memory_gb: float, chips: int, 
 # the table
 # --------------------------------------------------------------------------------------------
 
-_OPTIONAL_COUNT = {"low": 1, "high": 1_000_000}
-SCHEMA: dict[str, Column] = {
-    "name": Column("text", required=True),
-    "aliases": Column("text"),
-    "attention": Column("choice", required=True, choices=ATTENTION),
-    "layers": Column("int", required=True, low=1, high=1000),
-    "dense_layers": Column("int", required=True, low=0, high=1000),
-    "hidden": Column("int", required=True, low=64, high=100_000),
-    "heads": Column("int", required=True, low=1, high=1024),
-    "head_dim": Column("int", required=True, low=8, high=1024),
-    "kv_heads": Column("int", low=1, high=1024),
-    "kv_compression": Column("int", **_OPTIONAL_COUNT),
-    "query_compression": Column("int", **_OPTIONAL_COUNT),
-    "rope_dim": Column("int", low=0, high=1024),
-    "dense_ffn_hidden": Column("int", required=True, low=64, high=1_000_000),
-    "routed_experts": Column("int", low=1, high=10_000),
-    "shared_experts": Column("int", low=0, high=100),
-    "active_experts": Column("int", low=1, high=10_000),
-    "expert_hidden": Column("int", **_OPTIONAL_COUNT),
-    "vocab": Column("int", required=True, low=1000, high=1_000_000),
-    "tied_embeddings": Column("choice", required=True, choices=("true", "false")),
-    "reported_total_b": Column("float", low=0.1, high=100_000.0),
-    "reported_active_b": Column("float", low=0.1, high=100_000.0),
-    "context": Column("int", low=512, high=100_000_000),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 def parse_architectures(path=ARCHITECTURES_CSV) -> tuple[Architecture, ...]:
     """Read and validate the architecture table; errors name the file, line and column."""
     result = []
-    for line, values in enumerate(read_table(path, SCHEMA), start=2):
+    for line, values in enumerate(read_table(path, schema(Architecture)), start=2):
         aliases = tuple(a.strip() for a in str(values.pop("aliases")).split(";") if a.strip())
         values["tied_embeddings"] = values["tied_embeddings"] == "true"
         try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from book.affordability import AFFORDABLE_SHARE, GROUPS
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 from book.validate import fraction, positive
 
 INCOME_GROUPS_CSV = DATA_DIR / "income_groups.csv"
@@ -92,34 +92,23 @@ def time_to_share(share: float, p: float, q: float) -> float:
 # the market and two strategies
 # --------------------------------------------------------------------------------------------
 
-GROUP_SCHEMA = {
-    "income_group": Column("choice", required=True, choices=GROUPS),
-    "population_m": Column("float", required=True, low=1.0, high=10_000.0),
-    "gni_per_capita_usd": Column("float", required=True, low=50.0, high=500_000.0),
-    "year": Column("int", required=True, low=1960, high=2100),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class IncomeGroup:
     """One of the World Bank's income groups: its people (millions) and GNI per capita (US$)."""
 
-    income_group: str
-    population_m: float
-    gni_per_capita_usd: float
-    year: int
-    confidence: str
-    source: str
-    note: str
+    income_group: str = column("choice", required=True, choices=GROUPS)
+    population_m: float = column("float", required=True, low=1.0, high=10_000.0)
+    gni_per_capita_usd: float = column("float", required=True, low=50.0, high=500_000.0)
+    year: int = column("int", required=True, low=1960, high=2100)
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
 
 @lru_cache(maxsize=1)
 def load_income_groups() -> tuple[IncomeGroup, ...]:
     """The four groups, poorest first (checked: each appears once)."""
-    rows = tuple(IncomeGroup(**row) for row in read_table(INCOME_GROUPS_CSV, GROUP_SCHEMA))
+    rows = read_records(INCOME_GROUPS_CSV, IncomeGroup)
     if sorted(r.income_group for r in rows) != sorted(GROUPS):
         raise ValueError(f"{INCOME_GROUPS_CSV.name} must hold each of {GROUPS} once")
     return tuple(sorted(rows, key=lambda r: GROUPS.index(r.income_group)))
@@ -187,32 +176,19 @@ def overtakes(fast: Strategy, slow: Strategy, horizon: float, groups: tuple[Inco
 # evidence of diffusion: the early-2025 integration of DeepSeek in China
 # --------------------------------------------------------------------------------------------
 
-INTEGRATION_SCHEMA = {
-    "date": Column("date", required=True),
-    "date_precision": Column("choice", required=True, choices=("day", "approximate", "month", "season")),
-    "actor": Column("text", required=True),
-    "sector": Column("choice", required=True, choices=("government", "technology company", "car maker")),
-    "event": Column("text", required=True),
-    "evidence": Column("text", required=True),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class Integration:
     """One report of an organisation putting DeepSeek's models to use, with the kind of evidence."""
 
-    date: object
-    date_precision: str
-    actor: str
-    sector: str
-    event: str
-    evidence: str
-    confidence: str
-    source: str
-    note: str
+    date: object = column("date", required=True)
+    date_precision: str = column("choice", required=True, choices=("day", "approximate", "month", "season"))
+    actor: str = column("text", required=True)
+    sector: str = column("choice", required=True, choices=("government", "technology company", "car maker"))
+    event: str = column("text", required=True)
+    evidence: str = column("text", required=True)
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
     @property
     def when(self) -> str:
@@ -230,5 +206,5 @@ class Integration:
 @lru_cache(maxsize=1)
 def load_integration_timeline() -> tuple[Integration, ...]:
     """The reports, oldest first."""
-    rows = tuple(Integration(**row) for row in read_table(CHINA_INTEGRATION_CSV, INTEGRATION_SCHEMA))
+    rows = read_records(CHINA_INTEGRATION_CSV, Integration)
     return tuple(sorted(rows, key=lambda r: r.date))

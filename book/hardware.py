@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from book.tables import DATA_DIR, Column, TableError, read_table
+from book.tables import DATA_DIR, TableError, column, read_table, schema
 
 CHIPS_CSV = DATA_DIR / "chips.csv"
 
@@ -97,28 +97,30 @@ class Chip:
     """One accelerator, with dense figures. ``None`` means unknown.
 
     Build hypothetical chips with the same class: ``Chip(name="My chip", market="datacenter",
-    fp16_tflops=250, die_area_mm2=500)``.
+    fp16_tflops=250, die_area_mm2=500)``. Each field is a column of ``chips.csv``, declared with
+    the check ``parse_chips`` applies to it (``book.tables.column``).
     """
 
-    name: str
-    market: str
-    fp16_tflops: float | None = None
-    fp8_tflops: float | None = None
-    int8_tops: float | None = None
-    memory_gb: float | None = None
-    memory_bandwidth_gb_s: float | None = None
-    interconnect_gb_s: float | None = None
-    tdp_w: float | None = None
-    die_area_mm2: float | None = None
-    vendor: str = ""
-    year: int | None = None
-    memory_type: str = ""
-    interconnect: str = ""
-    process: str = ""
-    confidence: str = "estimate"
-    source: str = ""
-    note: str = ""
-    aliases: tuple[str, ...] = field(default=())
+    name: str = column("text", required=True)
+    market: str = column("choice", required=True, choices=MARKETS)
+    fp16_tflops: float | None = column("float", low=0.0, high=20_000.0, default=None)
+    fp8_tflops: float | None = column("float", low=0.0, high=40_000.0, default=None)
+    int8_tops: float | None = column("float", low=0.0, high=40_000.0, default=None)
+    memory_gb: float | None = column("float", low=1.0, high=1_024.0, default=None)
+    memory_bandwidth_gb_s: float | None = column("float", low=10.0, high=50_000.0, default=None)
+    interconnect_gb_s: float | None = column("float", low=1.0, high=20_000.0, default=None)
+    tdp_w: float | None = column("float", low=10.0, high=3_000.0, default=None)
+    die_area_mm2: float | None = column("float", low=10.0, high=2_000.0, default=None)
+    vendor: str = column("text", required=True, default="")
+    year: int | None = column("int", required=True, low=2010, high=2030, default=None)
+    memory_type: str = column("text", default="")
+    interconnect: str = column("text", default="")
+    process: str = column("text", default="")
+    confidence: str = column("choice", required=True, choices=CONFIDENCE, default="estimate")
+    source: str = column("text", required=True, default="")
+    note: str = column("text", default="")
+    #: other names; in the CSV one text cell with the names separated by ";" (``parse_chips`` splits it)
+    aliases: tuple[str, ...] = column("text", default=())
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -204,35 +206,12 @@ class Chip:
 # Loading and validating the catalogue
 # --------------------------------------------------------------------------------------------
 
-SCHEMA: dict[str, Column] = {
-    "name": Column("text", required=True),
-    "aliases": Column("text"),
-    "vendor": Column("text", required=True),
-    "year": Column("int", required=True, low=2010, high=2030),
-    "market": Column("choice", required=True, choices=MARKETS),
-    "fp16_tflops": Column("float", low=0.0, high=20_000.0),
-    "fp8_tflops": Column("float", low=0.0, high=40_000.0),
-    "int8_tops": Column("float", low=0.0, high=40_000.0),
-    "memory_gb": Column("float", low=1.0, high=1_024.0),
-    "memory_type": Column("text"),
-    "memory_bandwidth_gb_s": Column("float", low=10.0, high=50_000.0),
-    "interconnect_gb_s": Column("float", low=1.0, high=20_000.0),
-    "interconnect": Column("text"),
-    "tdp_w": Column("float", low=10.0, high=3_000.0),
-    "die_area_mm2": Column("float", low=10.0, high=2_000.0),
-    "process": Column("text"),
-    "confidence": Column("choice", required=True, choices=CONFIDENCE),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 def parse_chips(path: Path | str = CHIPS_CSV) -> tuple[Chip, ...]:
     """Read and validate a chip table; raise a TableError naming the line and column."""
     path = Path(path)
     chips: list[Chip] = []
     seen: dict[str, str] = {}
-    for line, values in enumerate(read_table(path, SCHEMA), start=2):
+    for line, values in enumerate(read_table(path, schema(Chip)), start=2):
         label = f"{path.name} line {line} ({values['name']})"
         if all(values[c] is None for c in PRECISION_COLUMN.values()):
             raise TableError(f"{label}, column 'fp16_tflops': at least one throughput figure is required")

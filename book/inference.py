@@ -34,7 +34,7 @@ from book.architecture import (GQA, MHA, MLA, Architecture, bytes_per_value, kv_
                                routed_experts)
 from book.hardware import Chip
 from book.serving import Roofline, cost_per_million_tokens, crossover_batch, seconds_per_token, tokens_per_second
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 from book.validate import count, fraction, positive
 
 SERVING_REPORTS_CSV = DATA_DIR / "serving_reports.csv"
@@ -177,54 +177,30 @@ def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int =
 # what a real service reported, to hold the sketch against
 # --------------------------------------------------------------------------------------------
 
-REPORT_SCHEMA = {
-    "report": Column("text", required=True),
-    "date": Column("date", required=True),
-    "model": Column("text", required=True),
-    "chip": Column("text", required=True),
-    "chips_per_node": Column("int", required=True, low=1, high=64),
-    "average_nodes": Column("float", required=True, low=1, high=100_000),
-    "decode_output_tokens_per_s_per_node": Column("float", required=True, low=1, high=1e7),
-    "prefill_input_tokens_per_s_per_node": Column("float", low=1, high=1e8),
-    "average_context": Column("float", required=True, low=1, high=1e7),
-    "cache_hit_share": Column("float", low=0, high=1),
-    "output_tokens_per_s_per_user_low": Column("float", low=0, high=10_000),
-    "output_tokens_per_s_per_user_high": Column("float", low=0, high=10_000),
-    "input_tokens_per_day": Column("float", low=0, high=1e15),
-    "output_tokens_per_day": Column("float", low=0, high=1e15),
-    "usd_per_chip_hour": Column("float", required=True, low=0.01, high=1000),
-    "cost_usd_per_day": Column("float", required=True, low=0, high=1e10),
-    "revenue_usd_per_day": Column("float", low=0, high=1e11),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class ServingReport:
     """A provider's published figures for its own serving system."""
 
-    report: str
-    date: object
-    model: str
-    chip: str
-    chips_per_node: int
-    average_nodes: float
-    decode_output_tokens_per_s_per_node: float
-    prefill_input_tokens_per_s_per_node: float | None
-    average_context: float
-    cache_hit_share: float | None
-    output_tokens_per_s_per_user_low: float | None
-    output_tokens_per_s_per_user_high: float | None
-    input_tokens_per_day: float | None
-    output_tokens_per_day: float | None
-    usd_per_chip_hour: float
-    cost_usd_per_day: float
-    revenue_usd_per_day: float | None
-    confidence: str
-    source: str
-    note: str
+    report: str = column("text", required=True)
+    date: object = column("date", required=True)
+    model: str = column("text", required=True)
+    chip: str = column("text", required=True)
+    chips_per_node: int = column("int", required=True, low=1, high=64)
+    average_nodes: float = column("float", required=True, low=1, high=100_000)
+    decode_output_tokens_per_s_per_node: float = column("float", required=True, low=1, high=1e7)
+    prefill_input_tokens_per_s_per_node: float | None = column("float", low=1, high=1e8)
+    average_context: float = column("float", required=True, low=1, high=1e7)
+    cache_hit_share: float | None = column("float", low=0, high=1)
+    output_tokens_per_s_per_user_low: float | None = column("float", low=0, high=10_000)
+    output_tokens_per_s_per_user_high: float | None = column("float", low=0, high=10_000)
+    input_tokens_per_day: float | None = column("float", low=0, high=1e15)
+    output_tokens_per_day: float | None = column("float", low=0, high=1e15)
+    usd_per_chip_hour: float = column("float", required=True, low=0.01, high=1000)
+    cost_usd_per_day: float = column("float", required=True, low=0, high=1e10)
+    revenue_usd_per_day: float | None = column("float", low=0, high=1e11)
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
     @property
     def output_tokens_per_chip_second(self) -> float:
@@ -258,7 +234,7 @@ class ServingReport:
 def load_serving_reports() -> tuple[ServingReport, ...]:
     """The published serving reports (checked: the chip is in the catalogue)."""
     from book.hardware import get_chip
-    rows = tuple(ServingReport(**row) for row in read_table(SERVING_REPORTS_CSV, REPORT_SCHEMA))
+    rows = read_records(SERVING_REPORTS_CSV, ServingReport)
     for row in rows:
         get_chip(row.chip)
     return rows

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 from book.validate import fraction, positive
 
 API_PRICES_CSV = DATA_DIR / "api_prices.csv"
@@ -25,34 +25,21 @@ INPUT_SHARE = 0.75
 
 DAYS_PER_YEAR = 365.25
 
-SCHEMA = {
-    "date": Column("date", required=True),
-    "provider": Column("text", required=True),
-    "model": Column("text", required=True),
-    "usd_per_m_input": Column("float", required=True, low=0.001, high=1000.0),
-    "usd_per_m_output": Column("float", required=True, low=0.001, high=1000.0),
-    "usd_per_m_cached_input": Column("float", low=0.0001, high=1000.0),
-    "currency_note": Column("text"),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
 
 @dataclass(frozen=True)
 class ApiPrice:
     """One list price, US$ per million tokens, from ``date``."""
 
-    date: date
-    provider: str
-    model: str
-    usd_per_m_input: float
-    usd_per_m_output: float
-    usd_per_m_cached_input: float | None
-    currency_note: str
-    confidence: str
-    source: str
-    note: str
+    date: date = column("date", required=True)
+    provider: str = column("text", required=True)
+    model: str = column("text", required=True)
+    usd_per_m_input: float = column("float", required=True, low=0.001, high=1000.0)
+    usd_per_m_output: float = column("float", required=True, low=0.001, high=1000.0)
+    usd_per_m_cached_input: float | None = column("float", low=0.0001, high=1000.0)
+    currency_note: str = column("text")
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
     @property
     def blended(self) -> float:
@@ -63,7 +50,7 @@ class ApiPrice:
 @lru_cache(maxsize=1)
 def load_api_prices() -> tuple[ApiPrice, ...]:
     """Every sourced price, oldest first."""
-    rows = [ApiPrice(**row) for row in read_table(API_PRICES_CSV, SCHEMA)]
+    rows = read_records(API_PRICES_CSV, ApiPrice)
     return tuple(sorted(rows, key=lambda p: (p.date, p.provider, p.model)))
 
 

@@ -13,40 +13,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from book.hardware import get_chip
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 
 RENTAL_PRICES_CSV = DATA_DIR / "rental_prices.csv"
-
-SCHEMA = {
-    "chip": Column("text", required=True),
-    "usd_per_hour": Column("float", required=True, low=0.01, high=1000.0),
-    "usd_per_hour_low": Column("float", low=0.01, high=1000.0),
-    "usd_per_hour_high": Column("float", low=0.01, high=1000.0),
-    "date": Column("text", required=True),
-    "kind": Column("choice", required=True, choices=("assumed", "market")),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
 
 
 @dataclass(frozen=True)
 class RentalPrice:
-    chip: str
-    usd_per_hour: float
-    usd_per_hour_low: float | None
-    usd_per_hour_high: float | None
-    date: str
-    kind: str
-    confidence: str
-    source: str
-    note: str
+    """A sourced price of renting one catalogue chip, US$ an hour (``kind`` "assumed" or "market")."""
+
+    chip: str = column("text", required=True)
+    usd_per_hour: float = column("float", required=True, low=0.01, high=1000.0)
+    usd_per_hour_low: float | None = column("float", low=0.01, high=1000.0)
+    usd_per_hour_high: float | None = column("float", low=0.01, high=1000.0)
+    date: str = column("text", required=True)
+    kind: str = column("choice", required=True, choices=("assumed", "market"))
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
 
 @lru_cache(maxsize=1)
 def load_rental_prices() -> tuple[RentalPrice, ...]:
     """Every sourced price, each for a catalogue chip (checked: the name must be in the catalogue)."""
-    prices = tuple(RentalPrice(**row) for row in read_table(RENTAL_PRICES_CSV, SCHEMA))
+    prices = read_records(RENTAL_PRICES_CSV, RentalPrice)
     for price in prices:
         get_chip(price.chip)  # a KeyError names an unknown chip
     return prices

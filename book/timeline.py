@@ -7,63 +7,50 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 
 TIMELINE_CSV = DATA_DIR / "control_timeline.csv"
 CHINA_MEASURES_CSV = DATA_DIR / "china_chip_measures.csv"
 DIRECTIONS = ("tighten", "loosen", "mixed")
-
-SCHEMA = {
-    "date": Column("date", required=True),
-    "short": Column("text", required=True),
-    "measure": Column("text", required=True),
-    "direction": Column("choice", required=True, choices=DIRECTIONS),
-    "citation": Column("text", required=True),
-    "confidence": Column("choice", required=True, choices=("primary", "secondary")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
+#: how firmly a row is documented: by the measure's own text, or by reporting on it
+CONFIDENCE = ("primary", "secondary")
 
 
 @dataclass(frozen=True)
 class ControlEvent:
     """One round of controls: when, what, which way it moved, and where it is documented."""
 
-    date: date
-    short: str
-    measure: str
-    direction: str
-    citation: str
-    confidence: str
-    source: str
-    note: str
+    date: date = column("date", required=True)
+    short: str = column("text", required=True)
+    measure: str = column("text", required=True)
+    direction: str = column("choice", required=True, choices=DIRECTIONS)
+    citation: str = column("text", required=True)
+    confidence: str = column("choice", required=True, choices=CONFIDENCE)
+    source: str = column("text", required=True)
+    note: str = column("text")
 
 
 @lru_cache(maxsize=1)
 def load_timeline() -> tuple[ControlEvent, ...]:
     """All events in date order (validated)."""
-    events = tuple(ControlEvent(**row) for row in read_table(TIMELINE_CSV, SCHEMA))
-    return tuple(sorted(events, key=lambda event: event.date))
-
-
-CHINA_SCHEMA = {name: column for name, column in SCHEMA.items() if name != "direction"}
+    return tuple(sorted(read_records(TIMELINE_CSV, ControlEvent), key=lambda event: event.date))
 
 
 @dataclass(frozen=True)
 class ChinaMeasure:
-    """A measure China took on AI chips, with where it is documented and how firmly."""
+    """A measure China took on AI chips, with where it is documented and how firmly (the columns
+    of the US timeline but ``direction``)."""
 
-    date: date
-    short: str
-    measure: str
-    citation: str
-    confidence: str
-    source: str
-    note: str
+    date: date = column("date", required=True)
+    short: str = column("text", required=True)
+    measure: str = column("text", required=True)
+    citation: str = column("text", required=True)
+    confidence: str = column("choice", required=True, choices=CONFIDENCE)
+    source: str = column("text", required=True)
+    note: str = column("text")
 
 
 @lru_cache(maxsize=1)
 def load_china_measures() -> tuple[ChinaMeasure, ...]:
     """China's measures in date order (validated)."""
-    rows = tuple(ChinaMeasure(**row) for row in read_table(CHINA_MEASURES_CSV, CHINA_SCHEMA))
-    return tuple(sorted(rows, key=lambda measure: measure.date))
+    return tuple(sorted(read_records(CHINA_MEASURES_CSV, ChinaMeasure), key=lambda measure: measure.date))

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from book.tables import DATA_DIR, Column, read_table
+from book.tables import DATA_DIR, column, read_records
 from book.validate import count, fraction, positive
 
 TRAINING_RUNS_CSV = DATA_DIR / "training_runs.csv"
@@ -107,50 +107,31 @@ def years_to_reach(value: float, target: float, factor_per_year: float) -> float
 # reported runs
 # --------------------------------------------------------------------------------------------
 
-SCHEMA = {
-    "run": Column("text", required=True),
-    "stage": Column("text", required=True),
-    "active_params_b": Column("float", required=True, low=0.01, high=100_000.0),
-    "tokens_t": Column("float", low=0.0001, high=1000.0),
-    "gpu_hours": Column("float", required=True, low=1.0, high=1e10),
-    "chip": Column("text", required=True),
-    "chips": Column("int", low=1, high=10_000_000),
-    "reported_flops": Column("float", low=1e15, high=1e30),
-    "mfu_low": Column("float", low=0.001, high=1.0),
-    "mfu_high": Column("float", low=0.001, high=1.0),
-    "usd_per_gpu_hour": Column("float", low=0.01, high=1000.0),
-    "reported_cost_musd": Column("float", low=0.0, high=1e6),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class RunStage:
     """One stage of a reported training run (a row of ``training_runs.csv``)."""
 
-    run: str
-    stage: str
-    active_params_b: float
-    tokens_t: float | None
-    gpu_hours: float
-    chip: str
-    chips: int | None
-    reported_flops: float | None
-    mfu_low: float | None
-    mfu_high: float | None
-    usd_per_gpu_hour: float | None
-    reported_cost_musd: float | None
-    confidence: str
-    source: str
-    note: str
+    run: str = column("text", required=True)
+    stage: str = column("text", required=True)
+    active_params_b: float = column("float", required=True, low=0.01, high=100_000.0)
+    tokens_t: float | None = column("float", low=0.0001, high=1000.0)
+    gpu_hours: float = column("float", required=True, low=1.0, high=1e10)
+    chip: str = column("text", required=True)
+    chips: int | None = column("int", low=1, high=10_000_000)
+    reported_flops: float | None = column("float", low=1e15, high=1e30)
+    mfu_low: float | None = column("float", low=0.001, high=1.0)
+    mfu_high: float | None = column("float", low=0.001, high=1.0)
+    usd_per_gpu_hour: float | None = column("float", low=0.01, high=1000.0)
+    reported_cost_musd: float | None = column("float", low=0.0, high=1e6)
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
 
 @lru_cache(maxsize=1)
 def load_runs() -> tuple[RunStage, ...]:
     """Every reported stage, in file order (validated)."""
-    return tuple(RunStage(**row) for row in read_table(TRAINING_RUNS_CSV, SCHEMA))
+    return read_records(TRAINING_RUNS_CSV, RunStage)
 
 
 def run_stages(run: str) -> list[RunStage]:
@@ -184,40 +165,24 @@ def run_totals(run: str) -> RunTotals:
 # published cost estimates, for comparisons
 # --------------------------------------------------------------------------------------------
 
-COST_SCHEMA = {
-    "key": Column("text", required=True),
-    "model": Column("text", required=True),
-    "what": Column("text", required=True),
-    "low_usd": Column("float", required=True, low=0.0, high=1e12),
-    "high_usd": Column("float", low=0.0, high=1e12),
-    "training_flops": Column("float", low=1e15, high=1e30),
-    "trained_year": Column("float", low=2010.0, high=2040.0),
-    "released": Column("text"),
-    "basis": Column("choice", required=True, choices=("rental", "purchase", "unstated")),
-    "confidence": Column("choice", required=True, choices=("datasheet", "reported", "estimate")),
-    "source": Column("text", required=True),
-    "note": Column("text"),
-}
-
-
 @dataclass(frozen=True)
 class CostEstimate:
     """A published figure for what a model or a fleet cost, with what it counts (``what``), its
     ``basis`` (rental value, purchase, or not stated) and a range; ``high_usd`` None means "over
     ``low_usd``"."""
 
-    key: str
-    model: str
-    what: str
-    low_usd: float
-    high_usd: float | None
-    training_flops: float | None
-    trained_year: float | None
-    released: str
-    basis: str
-    confidence: str
-    source: str
-    note: str
+    key: str = column("text", required=True)
+    model: str = column("text", required=True)
+    what: str = column("text", required=True)
+    low_usd: float = column("float", required=True, low=0.0, high=1e12)
+    high_usd: float | None = column("float", low=0.0, high=1e12)
+    training_flops: float | None = column("float", low=1e15, high=1e30)
+    trained_year: float | None = column("float", low=2010.0, high=2040.0)
+    released: str = column("text")
+    basis: str = column("choice", required=True, choices=("rental", "purchase", "unstated"))
+    confidence: str = column("choice", required=True, choices=("datasheet", "reported", "estimate"))
+    source: str = column("text", required=True)
+    note: str = column("text")
 
     def __post_init__(self) -> None:
         if self.high_usd is not None and self.high_usd < self.low_usd:
@@ -237,7 +202,7 @@ class CostEstimate:
 @lru_cache(maxsize=1)
 def load_cost_estimates() -> tuple[CostEstimate, ...]:
     """Every published cost estimate, in file order (validated)."""
-    return tuple(CostEstimate(**row) for row in read_table(COST_ESTIMATES_CSV, COST_SCHEMA))
+    return read_records(COST_ESTIMATES_CSV, CostEstimate)
 
 
 def cost_estimate(key: str) -> CostEstimate:
