@@ -15,7 +15,10 @@ Measures and prints, on this machine:
    (median and p95 over many changes; target p95 under 100 ms), and the same for chapter 4's
    serving roofline, the heaviest view;
 6. grading a class: 40 submissions of chapter 1 (copies of the worked solutions, so every cell
-   runs) with ``--jobs 2``, wall time.
+   runs) with ``--jobs 2``, wall time;
+7. the maintainers' two test runs, wall time: the quick loop ``pytest -m "not slow"`` (unit tests
+   and strict nbval; target under 2 minutes on 2 cores) and the whole ``pytest`` the README's test
+   command runs (after building the site in the repository, as that command does).
 """
 
 from __future__ import annotations
@@ -213,19 +216,29 @@ def grading_time(submissions: int, jobs: int) -> float:
     return elapsed
 
 
+def suite_times() -> dict[str, float]:
+    """Wall time of ``pytest -m "not slow"`` and of the whole ``pytest``, run as the README says."""
+    _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)  # the whole suite reads _build/html
+    quick = _timed([sys.executable, "-m", "pytest", "-q", "-m", "not slow"], ROOT)
+    whole = _timed([sys.executable, "-m", "pytest", "-q"], ROOT)
+    return {"quick_s": quick, "whole_s": whole}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m book.benchmark", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2, help="runs of each nbval timing; the best counts")
     parser.add_argument("--calls", type=int, default=300, help="calls of each dashboard update function")
     parser.add_argument("--changes", type=int, default=100, help="control changes on the live page")
     parser.add_argument("--submissions", type=int, default=40, help="notebooks in the grading benchmark")
+    parser.add_argument("--no-suite", action="store_true", help="leave out the two test-suite timings (minutes)")
     args = parser.parse_args(argv)
 
-    print("Measuring (this takes about a minute)...", flush=True)
+    print("Measuring (this takes a few minutes; the test suites most of it)...", flush=True)
     nbval = nbval_vs_floor(args.repeats)
     dashboards = dashboard_timings(args.calls)
     site = site_build(args.changes)
     graded = grading_time(args.submissions, 2)
+    suites = None if args.no_suite else suite_times()
     print(f"\nnbval, strict, {nbval['notebooks']} notebooks: {nbval['nbval_s']:.1f} s; floor of "
           f"{nbval['notebooks']} import-only notebooks: {nbval['floor_s']:.1f} s; ratio {nbval['ratio']:.2f} "
           f"(target <= 1.5): {'OK' if nbval['ratio'] <= 1.5 else 'MISSED'}")
@@ -245,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{'OK' if site['serving_p95_ms'] < 100 else 'MISSED'}")
     print(f"grading {args.submissions} submissions of chapter 1 with --jobs 2: {graded:.0f} s "
           f"({graded / args.submissions:.1f} s each)")
+    if suites:
+        print(f"quick loop, pytest -m \"not slow\": {suites['quick_s']:.0f} s (target < 120 s): "
+              f"{'OK' if suites['quick_s'] < 120 else 'MISSED'}; whole pytest: {suites['whole_s']:.0f} s")
     return 0
 
 
