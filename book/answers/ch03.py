@@ -1,13 +1,15 @@
 """Answer key for chapter 3, The cost of compute (exercises 3.1 to 3.9).
 
 Expected values, hint numbers and likely mistakes come from the models (``book.training_cost``,
-the chip table) and the reported runs in ``book/data/training_runs.csv``.
+``book.serving``, the chip table) and the reported runs in ``book/data/training_runs.csv``.
 """
 
 from __future__ import annotations
 
 from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
+from book.architecture import bytes_per_value, get_architecture, parameter_counts, routed_experts
 from book.hardware import get_chip
+from book.serving import seconds_per_token
 from book.training_cost import (FLOPS_PER_PARAMETER_TOKEN, SECONDS_PER_HOUR, energy_kwh, gpu_hours, implied_mfu,
                                  run_stages, run_totals, training_flops, wall_clock_days, years_to_reach)
 
@@ -20,6 +22,11 @@ SERVE_BATCH = 1024         # the serving batch of exercise 3.5c
 SMALL_BATCH = 64           # a batch at which both chips wait on memory
 SONNET_MUSD = 30           # a middle reading of Amodei's "a few $10M's" for Claude 3.5 Sonnet
 DECLINE = 4                # Amodei's cost decline for a given capability, times a year
+# exercise 3.5c reads the hardware comparison dashboard with its other controls at their defaults:
+SERVE_MODEL = "DeepSeek-V3"  # its "Model (serving)" default
+SERVE_TOKENS_T = 14.8        # its "Tokens" default, trillion tokens generated
+SERVE_MFU = 0.35             # its "Utilisation (MFU)" default
+SERVE_PRECISION = "fp8"      # its "Precision" default (FP8)
 
 
 def _v3():
@@ -48,10 +55,23 @@ def _llama():
     return run_stages("Llama 3.1 405B")[0]
 
 
-def _serving_ratio(**kwargs) -> float:
-    """H20s per H100 serving DeepSeek-V3 in the comparison dashboard (its defaults otherwise)."""
-    from book.dashboards.hardware_comparison import view
-    return view(**({"task": "serve", "batch": SERVE_BATCH, "chip": get_chip("H20").name} | kwargs)).equivalence.workload
+def _serving_hours(chip: str, batch: int) -> float:
+    """Chip-hours for one chip to generate SERVE_TOKENS_T trillion tokens of SERVE_MODEL, ``batch``
+    tokens a step, at SERVE_PRECISION and SERVE_MFU of both peaks: the serving roofline, as the
+    comparison dashboard's "serve a model" workload computes it."""
+    served = get_architecture(SERVE_MODEL)
+    routed, share = routed_experts(served)
+    item = get_chip(chip)
+    roofline = seconds_per_token(parameter_counts(served).active_in_matmuls,
+                                 item.fp32_accumulate_tops(SERVE_PRECISION), item.memory_bandwidth_gb_s,
+                                 bytes_per_value(SERVE_PRECISION), batch, SERVE_MFU, routed, share)
+    return SERVE_TOKENS_T * 1e12 * roofline.seconds / SECONDS_PER_HOUR
+
+
+def _serving_ratio(batch: int = SERVE_BATCH) -> float:
+    """H20s per H100 serving DeepSeek-V3: the H20's time over the H100's on the same workload (the
+    comparison dashboard's "on this workload" figure)."""
+    return _serving_hours("H20", batch) / _serving_hours("H100", batch)
 
 
 def _months_to_v3(factor: float = DECLINE) -> float:

@@ -1,8 +1,8 @@
 """Answer key for chapter 4, Democratization and diffusion (exercises 4.1 to 4.9).
 
 Expected values, hint numbers and likely mistakes come from the models (``book.serving``,
-``book.inference``, ``book.prices``, ``book.affordability``, ``book.diffusion``) and the two
-dashboards' view functions.
+``book.inference``, ``book.prices``, ``book.affordability``, ``book.diffusion``), with the
+dashboard settings the exercises rely on named below.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import math
 
-from book.affordability import get_income, share_of_income
+from book.affordability import AFFORDABLE_SHARE, get_income, share_of_income
 from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
 from book.architecture import get_architecture
+from book.diffusion import P_AVERAGE, Q_AVERAGE, Strategy, load_income_groups, overtakes
 from book.hardware import get_chip
 from book.inference import decode
 from book.prices import api_price, change_per_year, load_api_prices, monthly_cost, years_between
@@ -31,6 +32,8 @@ COUNTRY = "Nigeria"
 NIGERIA_GNI_2023 = 2590    # US$, WDI NY.GNP.PCAP.CD for 2023 (see the note in book/data/gni.csv)
 P, Q = 0.03, 0.38          # Sultan, Farley & Lehmann's averages
 HORIZON = 15               # years, the simulator's default
+# exercise 4.8 starts from the diffusion simulator's other defaults:
+HEAD_START = 2.0           # years the diffuser launches after the leader ("Diffuser launches after")
 
 
 def _decode(chip: str, batch: int = SMALL_BATCH, context: int = CONTEXT, **kwargs):
@@ -61,15 +64,26 @@ def _nigeria_share(gni: float | None = None) -> float:
     return share_of_income(_month("GPT-4o (2024-08-06)"), gni or get_income(COUNTRY).gni_per_capita_usd)
 
 
+def _leader_price() -> float:
+    """The diffusion simulator's "Leader's price" default (LEADER_PRICE there): the chapter's month
+    of use at GPT-4o's August 2024 prices, rounded to the cent (the slider's step)."""
+    return round(_month("GPT-4o (2024-08-06)"), 2)
+
+
 @functools.lru_cache(maxsize=None)
 def _smallest_q_to_overtake() -> float:
     """The smallest diffuser q, on the simulator's 0.01 steps, that overtakes within the horizon at the
     leader's own price (a search of up to 200 simulations, so done once per process: the inputs are
-    the book's constants and cited tables)."""
-    from book.dashboards.diffusion_simulator import LEADER_PRICE, view
+    the book's constants and cited tables). The leader has the average p and q, the diffuser the
+    same price and p and a HEAD_START-year later launch; both markets are the people who can pay
+    it within the 2% yardstick, as in the simulator at its defaults."""
+    groups = load_income_groups()
+    price = _leader_price()
+    leader = Strategy("frontier leader", price, P_AVERAGE, Q_AVERAGE)
     for step in range(0, 201):
         q = step / 100
-        if view(diffuser_price=LEADER_PRICE, diffuser_q=q, years=HORIZON).overtakes is not None:
+        diffuser = Strategy("fast diffuser", price, P_AVERAGE, q, HEAD_START)
+        if overtakes(diffuser, leader, HORIZON, groups, AFFORDABLE_SHARE) is not None:
             return q
     raise RuntimeError("no q up to 2 overtakes")  # pragma: no cover - the defaults make one
 

@@ -1,18 +1,20 @@
 """Answer key for chapter 5, The paradox of success (exercises 5.1 to 5.5).
 
-Expected values come from the chip catalogue, the cost estimates of chapter 3 and the rule
-designer (``book.rule_design``, ``book.dashboards.rule_designer``).
+Expected values come from the chip catalogue, the cost estimates of chapter 3 and the designed
+rules of ``book.rule_design`` (the model behind the rule designer dashboard).
 """
 
 from __future__ import annotations
 
 from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
 from book.hardware import get_chip
+from book.rule_design import CAUGHT, DesignedRule, compare
 from book.training_cost import cost_estimate
 
 CLUSTER = 2048             # DeepSeek's H800 cluster for V3
 BANDWIDTH_STEP = 100.0     # the rule designer's step for the memory-bandwidth line, GB/s
 TPP_STEP = 100.0           # its step for the TPP line
+REAL_RULE = "2023-10"      # the rule designer's default "Rule" to compare with (the October 2023 rule)
 
 
 def _h20s_per_cluster() -> float:
@@ -25,9 +27,11 @@ def _bandwidth_line() -> float:
 
 
 def _freed_by_bandwidth_line() -> int:
-    from book.dashboards.rule_designer import view
-    v = view(tpp=0, density=0, memory_bandwidth_gb_s=_bandwidth_line())
-    return sum(1 for row in v.rows if row.differs and not row.judgement.caught)
+    """Chips the real rule catches and a rule with only the memory-bandwidth line lets go (the TPP
+    and density lines off, so no gaming-card exemption either)."""
+    rule = DesignedRule(tpp=None, density=None, memory_bandwidth_gb_s=_bandwidth_line(),
+                        consumer_exempt_below_tpp=None)
+    return sum(1 for row in compare(rule, REAL_RULE) if row.differs and not row.judgement.caught)
 
 
 def _tpp_line() -> float:
@@ -35,10 +39,12 @@ def _tpp_line() -> float:
 
 
 def _gaming_cards_caught() -> int:
-    from book.dashboards.rule_designer import view
-    from book.rule_design import CAUGHT
-    v = view(tpp=_tpp_line(), density=0)
-    return sum(1 for row in v.rows if row.judgement.status == CAUGHT and row.judgement.chip.market == "consumer")
+    """Consumer cards caught by a rule with only the TPP line, gaming cards exempt below it (the
+    rule designer's default)."""
+    line = _tpp_line()
+    rule = DesignedRule(tpp=line, density=None, consumer_exempt_below_tpp=line)
+    return sum(1 for row in compare(rule, REAL_RULE)
+               if row.judgement.status == CAUGHT and row.judgement.chip.market == "consumer")
 
 
 def _cost_ratio() -> float:
