@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import re
 
-from book.answers.exercise import MISTAKE_WINDOW, fmt, text_of
+from book.answers.exercise import fmt
 
 if TYPE_CHECKING:
     from book.answers.exercise import Exercise
@@ -153,25 +153,21 @@ def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     value = _as_number(answer)
     if value is None:
         return INVALID, _not_a_number(item, answer)
-    expected = float(item.expected())
     stated = item.tolerance.describe(item.unit)
-    if item.tolerance.accepts(value, expected):
+    accepted, hints, near = item.judge_number(value)
+    if accepted:
         return CORRECT, f"{_shown(item, value)} matches the model ({stated})."
-    # (on a grid, a likely mistake is one exact value: its neighbours need the general hint)
-    window = 1e-9 if item.tolerance.kind == "exact" else MISTAKE_WINDOW
-    hints = [text_of(m.hint) for m in item.mistakes if math.isclose(value, float(m.value()), rel_tol=window)]
-    margin = item.tolerance.amount
-    if item.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
+    if near == "below":
         hints.insert(0, f"{_shown(item, value)} is just below the line: a design there still escapes, "
                         "and the question asks for the smallest value the rule catches.")
-    if item.tolerance.kind == "at most" and expected < value <= expected + 2 * margin:
+    if near == "above":
         hints.insert(0, f"{_shown(item, value)} is just over the limit: that no longer fits, and the "
                         "question asks for the largest value that does.")
     hint = " ".join([*hints[:1], item.hint_text])
     return WRONG, f"{_shown(item, value)} is not the expected value (answers count {stated}). Hint: {hint}"
 
 
-def _normalise_choice(text: str) -> str:
+def normalise_choice(text: str) -> str:
     """'3A090.a.1', '3a090 A.1', 'a1.' and 'a.1' agree; so do 'Note 2' and 'Note 2 to 3A090'."""
     folded = "".join(text.casefold().split()).rstrip(".")
     if folded.startswith("3a090"):
@@ -184,8 +180,7 @@ def _normalise_choice(text: str) -> str:
 
 def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
     if isinstance(answer, bool) and item.kind == "bool":
-        expected = bool(item.expected())
-        if answer == expected:
+        if item.is_expected_option(str(answer)):
             return CORRECT, f"{answer} is right."
         return WRONG, f"{answer} is not right. Hint: {item.hint_text}"
     if item.kind == "bool":
@@ -196,15 +191,15 @@ def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
     options = ", ".join(repr(o) for o in item.choices)
     if not isinstance(answer, str):
         return INVALID, f"this exercise wants one of the texts {options} (in quotes), but got {_type_name(answer)}."
-    given = _normalise_choice(answer)
-    allowed = {_normalise_choice(option): option for option in item.choices}
-    allowed.update({_normalise_choice(alias): option for alias, option in item.aliases.items()})
+    given = normalise_choice(answer)
+    allowed = {normalise_choice(option): option for option in item.choices}
+    allowed.update({normalise_choice(alias): option for alias, option in item.aliases.items()})
     if given not in allowed:
-        near = {_normalise_choice(key): hint for key, hint in item.near_misses.items()}
+        near = {normalise_choice(key): hint for key, hint in item.near_misses.items()}
         if given in near:
             return WRONG, f"{answer!r} is not one of the options ({options}). Hint: {near[given]}"
         return INVALID, f"{answer!r} is not one of the options: {options}."
-    if allowed[given] == str(item.expected()):
+    if item.is_expected_option(normalise_choice(allowed[given])):
         return CORRECT, f"{allowed[given]!r} is right."
     return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint_text}"
 

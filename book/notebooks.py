@@ -263,7 +263,10 @@ def problems(root: Path = ROOT) -> list[str]:
 
 #: what a handout holds (paths relative to the book's root) and what it leaves out of them
 HANDOUT = ("book", "chapters", "exercises", "pyproject.toml")
-HANDOUT_LEAVES_OUT = ("book/tooling", "book/grading.py", "book/benchmark.py", "book/notebooks.py")
+HANDOUT_LEAVES_OUT = ("book/tooling", "book/grading", "book/grading.py", "book/benchmark.py", "book/notebooks.py")
+#: the answer key's chapter modules (the answers and the code that computes them): the handout
+#: carries book/answers/sealed.json in their place (``book.answers.sealed``)
+KEY_MODULES = re.compile(r"^ch\d\d\.py$")
 
 HANDOUT_README = """# The Containment Paradox: exercises
 
@@ -314,8 +317,9 @@ def solution_lines(root: Path = ROOT, shortest: int = 25) -> set[str]:
 
 
 def _public_text(root: Path) -> str:
-    """What students may see anyway: the package's sources and the chapters' cells."""
-    parts = [p.read_text(encoding="utf-8") for p in sorted((root / "book").rglob("*.py"))]
+    """What students may see anyway: the package's sources (less the answer key) and the chapters' cells."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted((root / "book").rglob("*.py"))
+             if not (p.parent.name == "answers" and KEY_MODULES.match(p.name))]
     for path in sorted((root / "chapters").glob("*.ipynb")):
         parts += [c.source for c in nbformat.read(path, as_version=4).cells]
     return "\n".join(parts)
@@ -346,8 +350,10 @@ def handout_leaks(dest: Path, root: Path = ROOT) -> list[str]:
 
 def handout(dest: Path, root: Path = ROOT) -> list[Path]:
     """Write the students' copy to ``dest`` (which must not exist or be empty): the book package
-    without the instructors' tools, the chapters, the exercise notebooks, ``pyproject.toml`` and
-    a README with the setup command. Refuses (MarkerError) if a solution line would leak."""
+    without the instructors' tools and with the answer key sealed (feedback, no answers: the
+    chapter modules of ``book/answers`` are replaced by ``sealed.json``), the chapters, the exercise
+    notebooks, ``pyproject.toml`` and a README with the setup command. Refuses (MarkerError) if a
+    solution line would leak."""
     import shutil
 
     dest, root = Path(dest), Path(root)
@@ -355,9 +361,12 @@ def handout(dest: Path, root: Path = ROOT) -> list[Path]:
         raise MarkerError(f"{dest} is not empty: choose a new folder for the handout")
     left_out = {root / item for item in HANDOUT_LEAVES_OUT}
 
+    answers = root / "book" / "answers"
+
     def ignore(folder: str, names: list[str]) -> list[str]:
         return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")
-                or Path(folder, n) in left_out]
+                or Path(folder, n) in left_out
+                or (Path(folder) == answers and (KEY_MODULES.match(n) or n == "sealed.json"))]
 
     dest.mkdir(parents=True, exist_ok=True)
     for item in HANDOUT:
@@ -367,6 +376,11 @@ def handout(dest: Path, root: Path = ROOT) -> list[Path]:
         else:
             shutil.copy2(source, dest / item)
     (dest / "README.md").write_text(HANDOUT_README, encoding="utf-8")
+    from book.answers import EXERCISES, chapters, objectives
+    from book.answers.sealed import write_sealed
+
+    write_sealed(dest / "book" / "answers" / "sealed.json", EXERCISES.values(),
+                 {chapter: objectives(chapter) for chapter in chapters()})
     leaks = handout_leaks(dest, root)
     if leaks:
         shutil.rmtree(dest)

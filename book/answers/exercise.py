@@ -164,3 +164,29 @@ class Exercise:
     def graded_by_hand(self) -> bool:
         """Written answers: ``check`` records them; a person awards their points."""
         return self.kind == "text"
+
+    def judge_number(self, value: float) -> tuple[bool, list[str], str | None]:
+        """Whether ``value`` is accepted; if not, the hints of the likely mistakes it matches, and
+        "below" or "above" when it lies just outside a one-sided range (the students' copy judges
+        the same way from hashes: ``book.answers.sealed``)."""
+        expected = float(self.expected())
+        if self.tolerance.accepts(value, expected):
+            return True, [], None
+        # (on a grid, a likely mistake is one exact value: its neighbours need the general hint)
+        window = 1e-9 if self.tolerance.kind == "exact" else MISTAKE_WINDOW
+        hints = [text_of(m.hint) for m in self.mistakes if math.isclose(value, float(m.value()), rel_tol=window)]
+        margin = self.tolerance.amount
+        if self.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
+            return False, hints, "below"
+        if self.tolerance.kind == "at most" and expected < value <= expected + 2 * margin:
+            return False, hints, "above"
+        return False, hints, None
+
+    def is_expected_option(self, option: str) -> bool:
+        """Whether ``option`` (an option as ``book.checks.normalise_choice`` writes it, or "True" /
+        "False") is the right answer."""
+        from book.checks import normalise_choice
+
+        if self.kind == "bool":
+            return option == str(bool(self.expected()))
+        return option == normalise_choice(str(self.expected()))
