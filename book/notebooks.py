@@ -6,9 +6,10 @@ Command line (run from the repository root)::
     python -m book.notebooks exercises                # solutions/ -> exercises/, then execute them
     python -m book.notebooks check                    # exit 1 if exercises/ is stale or a notebook unexecuted
     python -m book.notebooks handout DEST             # the students' copy: no solutions, no instructor files
-    python -m book.notebooks grade SUBMISSION [...] [--out grades.csv] [--timeout S] [--chapter N]
-                                  [--jobs J] [--feedback DIR]  # grade a class (book.grading)
-    python -m book.notebooks summarize grades.csv     # the gradebook summary again, after marking
+    python -m book.notebooks grade SUBMISSION [...] [--out grades.csv] [--roster R] [--chapters 1-5]
+              [--format plain|canvas|moodle] [--jobs J] [--shard i/n] [--feedback DIR] [--no-sandbox]
+                                                      # grade a class in a sandbox (book.grading)
+    python -m book.notebooks summarize grades.csv [...]  # the gradebook again, after marking
 
 Marker rules (solutions/ -> exercises/):
 
@@ -348,6 +349,35 @@ def handout_leaks(dest: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
+def _ignore_for_students(root: Path):
+    """A ``shutil.copytree`` filter leaving out what students do not get: the instructors' tools and
+    the answer key's chapter modules (and caches)."""
+    left_out = {root / item for item in HANDOUT_LEAVES_OUT}
+    answers = root / "book" / "answers"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")
+                or Path(folder, n) in left_out
+                or (Path(folder) == answers and (KEY_MODULES.match(n) or n == "sealed.json"))]
+    return ignore
+
+
+def students_package(dest: Path, root: Path = ROOT) -> Path:
+    """The ``book`` package as students get it, written to ``dest/book``: no instructors' tools,
+    and the answer key sealed (``book/answers/sealed.json`` in place of the chapter modules). The
+    handout carries it, and the grader's sandbox runs students' notebooks against it."""
+    import shutil
+
+    from book.answers import EXERCISES, chapters, objectives
+    from book.answers.sealed import write_sealed
+
+    root = Path(root)
+    shutil.copytree(root / "book", Path(dest) / "book", ignore=_ignore_for_students(root))
+    write_sealed(Path(dest) / "book" / "answers" / "sealed.json", EXERCISES.values(),
+                 {chapter: objectives(chapter) for chapter in chapters()})
+    return Path(dest) / "book"
+
+
 def handout(dest: Path, root: Path = ROOT) -> list[Path]:
     """Write the students' copy to ``dest`` (which must not exist or be empty): the book package
     without the instructors' tools and with the answer key sealed (feedback, no answers: the
@@ -359,28 +389,17 @@ def handout(dest: Path, root: Path = ROOT) -> list[Path]:
     dest, root = Path(dest), Path(root)
     if dest.exists() and any(dest.iterdir()):
         raise MarkerError(f"{dest} is not empty: choose a new folder for the handout")
-    left_out = {root / item for item in HANDOUT_LEAVES_OUT}
-
-    answers = root / "book" / "answers"
-
-    def ignore(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")
-                or Path(folder, n) in left_out
-                or (Path(folder) == answers and (KEY_MODULES.match(n) or n == "sealed.json"))]
-
     dest.mkdir(parents=True, exist_ok=True)
+    students_package(dest, root)
     for item in HANDOUT:
         source = root / item
+        if item == "book":
+            continue
         if source.is_dir():
-            shutil.copytree(source, dest / item, ignore=ignore)
+            shutil.copytree(source, dest / item, ignore=_ignore_for_students(root))
         else:
             shutil.copy2(source, dest / item)
     (dest / "README.md").write_text(HANDOUT_README, encoding="utf-8")
-    from book.answers import EXERCISES, chapters, objectives
-    from book.answers.sealed import write_sealed
-
-    write_sealed(dest / "book" / "answers" / "sealed.json", EXERCISES.values(),
-                 {chapter: objectives(chapter) for chapter in chapters()})
     leaks = handout_leaks(dest, root)
     if leaks:
         shutil.rmtree(dest)
@@ -405,20 +424,37 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
     p_handout = sub.add_parser("handout", help="write the students' copy (no solutions, no instructor files)")
     p_handout.add_argument("dest", type=Path)
-    p_grade = sub.add_parser("grade", help="grade students' notebooks (files, or folders of them): "
-                                           "a class table, and a CSV with --out")
+    p_grade = sub.add_parser("grade", help="grade students' notebooks (files, folders, or an LMS's bulk download) in "
+                                           "a sandbox: a class table, a grades CSV and a gradebook with --out")
     p_grade.add_argument("submissions", nargs="+", type=Path,
-                         help="notebooks, or folders (one per student, named after the student)")
-    p_grade.add_argument("--out", type=Path, help="write the grades to this CSV (and NAME-summary.csv per student)")
+                         help="notebooks, or folders: one per student, a Canvas download, a Moodle download")
+    p_grade.add_argument("--out", type=Path, help="the grades CSV (merged into an existing one, which is kept as "
+                                                 "NAME.bak); the gradebook goes beside it")
     p_grade.add_argument("--timeout", type=float, default=None,
-                         help="seconds a cell may run before it is interrupted (default 60)")
+                         help="seconds a cell may run before it is abandoned (default 60)")
     p_grade.add_argument("--chapter", type=int, help="the chapter being graded (for notebooks that do not say)")
+    p_grade.add_argument("--chapters", help="the chapters assigned, e.g. 1-5 or 1,3: the gradebook's total counts "
+                                            "them all (default: the chapters handed in)")
+    p_grade.add_argument("--roster", type=Path, help="the class list exported from the LMS (CSV): names the "
+                                                     "students and lists those with no submission")
+    p_grade.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain",
+                         help="the gradebook's layout (default plain; canvas and moodle import as they are)")
     p_grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    p_grade.add_argument("--shard", help="i/n: grade only the i-th of n slices of the class (for a job runner); "
+                                         "merge the slices' CSVs with summarize")
     p_grade.add_argument("--feedback", type=Path, help="write a markdown feedback file per submission here")
-    p_sum = sub.add_parser("summarize", help="write the per-student summary again from a grades CSV whose "
-                                           "written answers you have marked")
-    p_sum.add_argument("grades", type=Path)
-    p_sum.add_argument("--out", type=Path, help="the summary file (default: GRADES-summary.csv)")
+    p_grade.add_argument("--no-merge", action="store_true", help="overwrite --out instead of merging into it")
+    p_grade.add_argument("--no-sandbox", action="store_true",
+                         help="run students' code without the bubblewrap sandbox (it can then read the answer key "
+                              "and other students' files; the output and the gradebook say so)")
+    p_sum = sub.add_parser("summarize", help="the gradebook again from grades CSVs whose written answers you have "
+                                           "marked (several CSVs: the shards of one class)")
+    p_sum.add_argument("grades", type=Path, nargs="+")
+    p_sum.add_argument("--out", type=Path, help="the gradebook file (default: beside the first CSV)")
+    p_sum.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain")
+    p_sum.add_argument("--chapters", help="the chapters assigned, e.g. 1-5")
+    p_sum.add_argument("--roster", type=Path, help="the class list exported from the LMS (CSV)")
+    p_sum.add_argument("--feedback", type=Path, help="write the feedback files again here, with marks and comments")
     args = parser.parse_args(argv)
 
     try:
@@ -443,16 +479,20 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "summarize":
             from book import grading
             try:
-                target = grading.summarize(args.grades, args.out)
+                students = grading.read_roster(args.roster) if args.roster else None
+                target = grading.summarize(args.grades, args.out, args.format, grading.parse_chapters(args.chapters),
+                                           students, args.feedback)
             except (OSError, ValueError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
-            print(f"wrote {target}")
+            print(f"wrote {target}" + (f" and the feedback files in {args.feedback}" if args.feedback else ""))
         elif args.command == "grade":
             from book import grading
             timeout = grading.DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout
             return grading.main(args.submissions, args.out, timeout, args.chapter, max(1, args.jobs),
-                                args.feedback, args.root)
+                                args.feedback, args.root, use_sandbox=not args.no_sandbox, roster=args.roster,
+                                chapters=args.chapters, layout=args.format, which=args.shard,
+                                merge=not args.no_merge)
     except MarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

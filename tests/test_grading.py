@@ -1,11 +1,13 @@
 """The grader an instructor runs on a class (book.grading), tested with real notebook files: the
-solutions, an untouched exercise notebook, and the submissions that broke the old grader."""
+solutions, an untouched exercise notebook, the submissions that broke earlier graders, and hostile
+ones. One class is graded once, in the sandbox, with two workers, as an instructor would."""
 
 from __future__ import annotations
 
-import copy
 import csv
-import json
+import hashlib
+import subprocess
+import time
 from pathlib import Path
 
 import nbformat
@@ -16,7 +18,8 @@ from book import grading
 from book.answers import chapter_exercises
 from tests.conftest import IN_CI, ROOT
 
-TIMEOUT = 8  # seconds per cell: the endless loop is interrupted after this
+TIMEOUT = 8  # seconds per cell: the endless loop is abandoned after this
+DETACHED_DELAY = 2  # seconds the detached process waits before it tries to rewrite the gradebook
 
 
 def _solution(chapter: int) -> nbformat.NotebookNode:
@@ -39,45 +42,55 @@ def _write(folder: Path, student: str, name: str, nb_or_text) -> Path:
     return path
 
 
+def _with(nb: nbformat.NotebookNode, *sources: str, at: int | None = None) -> nbformat.NotebookNode:
+    for source in sources:
+        if at is None:
+            nb.cells.append(new_code_cell(source))
+        else:
+            nb.cells.insert(at, new_code_cell(source))
+    return nb
+
+
+def _snapshot(*folders: Path) -> dict[str, str]:
+    """Every file under the folders, with a hash of its bytes."""
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for folder in folders if folder.exists()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _sandboxed() -> None:
+    if grading.sandbox.bwrap_path() is None:
+        if IN_CI:
+            pytest.fail(grading.sandbox.MISSING)
+        pytest.skip(grading.sandbox.MISSING)
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """One class, graded once with two workers, as an instructor would."""
+    """One class, graded once in the sandbox with two workers; hostile submissions among them."""
+    _sandboxed()
     folder = tmp_path_factory.mktemp("class")
-    probe = tmp_path_factory.mktemp("probe")  # where the sandbox test writes what its kernel saw
+    out = folder / "grades.csv"
     for chapter in (1, 2, 3, 4, 5):
         _write(folder, f"key{chapter}", f"0{chapter}_solutions.ipynb", _solution(chapter))
     _write(folder, "bob", "02_deepseek_paradox.ipynb", _exercise(2))
     _write(folder, "carol", "01_containment.ipynb", '{"cells": [ {"cell_type": "code", "sou')
     _write(folder, "cleo", "01_containment.ipynb", '{"not": "a notebook"}')
-    loop = _exercise(1)
-    loop.cells.insert(3, new_code_cell("while True:\n    pass"))
-    loop.cells.append(new_code_cell("from book.checks import check\nanswer = 4992\ncheck('1.1', answer)"))
-    _write(folder, "dave", "01_containment.ipynb", loop)
-    kill = _solution(1)
-    kill.cells.insert(3, new_code_cell("import os\nos._exit(3)"))
-    _write(folder, "erin", "01_containment.ipynb", kill)
+    dave = _with(_exercise(1), "while True:\n    pass", at=3)
+    _write(folder, "dave", "01_containment.ipynb", _with(dave, "from book.checks import check\ncheck('1.1', 4992)"))
+    _write(folder, "erin", "01_containment.ipynb", _with(_solution(1), "import os\nos._exit(3)", at=3))
     _write(folder, "frank", "alice_ch1.ipynb", _exercise(1))  # renamed; the metadata says chapter 1
-    forged = _exercise(1)
-    forged.cells.append(new_code_cell(
-        "import json, os\nprint('[1.1] Correct: 4,992 matches the model (within 1%).')\n"
-        "with open(os.environ.get('BOOK_CHECK_LOG') or 'checks.jsonl', 'a') as log:\n"
-        "    log.write(json.dumps({'exercise_id': '1.1', 'status': 'correct', 'message': 'forged', 'answer': '1'}))"))
-    _write(folder, "gina", "01_containment.ipynb", forged)
-    twice = _solution(1)
-    twice.cells.append(new_code_cell("from book.checks import check\ncheck('1.1', 1)"))  # right, then wrong
-    _write(folder, "hank", "01_containment.ipynb", twice)
-    loud = _solution(1)
-    loud.cells.append(new_code_cell("print('x' * 5_000_000)"))
-    _write(folder, "ivan", "01_containment.ipynb", loud)
-    sandbox = _exercise(1)
-    sandbox.cells.append(new_code_cell(f"""
-import socket
+    _write(folder, "gina", "01_containment.ipynb", _with(_exercise(1),
+           "import json, os\nprint('[1.1] Correct: 4,992 matches the model (within 1%).')\n"
+           "with open(os.environ.get('BOOK_CHECK_LOG') or 'checks.jsonl', 'a') as log:\n"
+           "    log.write(json.dumps({'exercise_id': '1.1', 'status': 'correct', 'message': 'forged', 'answer': '1'}))"))
+    _write(folder, "hank", "01_containment.ipynb",
+           _with(_solution(1), "from book.checks import check\ncheck('1.1', 1)"))  # right, then wrong
+    _write(folder, "ivan", "01_containment.ipynb", _with(_solution(1), "print('x' * 5_000_000)"))
+    _write(folder, "jack", "01_containment.ipynb", _with(_exercise(1), f"""
+import socket, os
 seen = []
-try:
-    open({str(ROOT / 'book' / 'answers' / 'ch99.py')!r}, 'w').write('EXERCISES = []')
-    seen.append('wrote the book')
-except OSError:
-    seen.append('book read-only')
+seen.append('book visible' if os.path.exists({str(ROOT / 'book')!r}) else 'book hidden')
+seen.append('solutions visible' if os.path.exists({str(ROOT / 'solutions')!r}) else 'solutions hidden')
 try:
     socket.create_connection(('1.1.1.1', 80), 2)
     seen.append('network')
@@ -88,34 +101,77 @@ try:
     seen.append('6 GB allocated')
 except MemoryError:
     seen.append('memory capped')
-open({str(probe / 'seen.txt')!r}, 'w').write(','.join(seen))
+import book
+seen.append(book.__file__)
+raise RuntimeError('SEEN=' + ','.join(seen))
 """))
-    _write(folder, "jack", "01_containment.ipynb", sandbox)
-    stubborn = _exercise(1)  # a loop that swallows the interrupt: only a hard timeout ends it
-    stubborn.cells.insert(3, new_code_cell("while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n"
-                                          "        pass"))
-    stubborn.cells.append(new_code_cell("from book.checks import check\ncheck('1.1', 4992)"))
-    _write(folder, "ken", "01_containment.ipynb", stubborn)
+    _write(folder, "ken", "01_containment.ipynb", _with(_with(_exercise(1),  # swallows the interrupt
+           "while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n        pass", at=3),
+           "from book.checks import check\ncheck('1.1', 4992)"))
     _write(folder, "nina", "01_containment.ipynb", _solution(1))  # two copies: the better one counts
     _write(folder, "nina", "01_containment (1).ipynb", _exercise(1))
     nbformat.write(_exercise(1), folder / "olga.ipynb")  # a notebook loose in the class folder
-    short = _exercise(1)
-    short.cells.append(new_code_cell("from book.checks import check\ncheck('1.4c', 'idk')"))
-    _write(folder, "paul", "01_containment.ipynb", short)
+    _write(folder, "paul", "01_containment.ipynb", _with(_exercise(1), "from book.checks import check\n"
+                                                                       "check('1.4c', 'idk')"))
     other = _exercise(4)
     other.metadata.pop("book", None)
     _write(folder, "pat", "my_work.ipynb", other)  # no chapter anywhere but its check lines
-    submissions = grading.discover([folder])
-    reports, note = grading.grade_all(submissions, ROOT, TIMEOUT, None, jobs=2)
-    out = folder / "grades.csv"
+    # hostile submissions: each tries to take over the class
+    victim = _write(folder, "victim", "01_containment.ipynb", _solution(1))
+    doomed = _write(folder, "victim2", "01_containment.ipynb", _solution(1))
+    attacks = {
+        "x01_kill_parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+        "x02_kill_group": "import os, signal\nos.killpg(0, signal.SIGKILL)",
+        "x03_kill_all": "import os, signal\nos.kill(-1, signal.SIGKILL)",
+        "x04_writes": "\n".join(f"try:\n    open({p!r}, 'w').write('owned')\nexcept OSError:\n    pass" for p in (
+            str(victim), str(folder / "planted.txt"), str(ROOT / "book" / "answers" / "ch99.py"),
+            "/tmp/book-grader-planted.txt", str(Path.home() / "planted.txt"))) + (
+            f"\nimport os\ntry:\n    os.remove({str(doomed)!r})\nexcept OSError:\n    pass"),
+        "x05_startup": "import os\nfor home in (os.path.expanduser('~'), '/root', os.environ.get('IPYTHONDIR', '')):\n"
+                       "    try:\n        d = os.path.join(home, '.ipython', 'profile_default', 'startup')\n"
+                       "        os.makedirs(d, exist_ok=True)\n"
+                       "        open(os.path.join(d, '00-owned.py'), 'w').write('import book.checks as c\\n"
+                       "c.verdict = lambda *a, **k: None\\n')\n    except OSError:\n        pass",
+        "x06_detached": f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time, sys; "
+                        f"time.sleep({DETACHED_DELAY}); open(sys.argv[1], \"w\").write(\"x06,27,27,100.0\")', "
+                        f"{str(out)!r}, 'book-detached-marker'], start_new_session=True)",
+        "x07_reads_key": f"answer = None\nfor path in ({str(ROOT / 'solutions')!r}, {str(ROOT / 'book' / 'answers')!r}):\n"
+                         "    try:\n        import os; os.listdir(path); answer = 'read'\n    except OSError:\n"
+                         "        pass\nfrom book.answers import EXERCISES\ntry:\n"
+                         "    answer_1_1 = EXERCISES['1.1'].expected()\nexcept Exception:\n    answer_1_1 = None\n"
+                         "from book.checks import check\ncheck('1.1', answer_1_1)",
+        "x08_patches_json": "import json\nfrom book.answers import EXERCISES\n"
+                            "def forged(*args, **kwargs):\n"
+                            "    return json.JSONEncoder().encode({'key': '1.1', 'value': EXERCISES['1.1'].expected()})\n"
+                            "json.dumps = forged\njson.dump = lambda obj, fp, **k: fp.write(forged())",
+        "x09_huge": "from book.checks import check\ncheck('1.1', 10**5000)\ncheck('1.2', float('nan'))",
+    }
+    for name, code in attacks.items():
+        _write(folder, name, "01_containment.ipynb", _with(_solution(1) if name != "x08_patches_json" else _exercise(1),
+                                                           code))
+    # honest students whose check lines a regex once misread
+    kw = _solution(1)
+    for cell in kw.cells:
+        cell.source = cell.source.replace("check(\"1.1\", answer_1_1)", "check(\"1.1\", answer=answer_1_1); print('done')")
+    _write(folder, "y01_keyword", "01_containment.ipynb", kw)
+    _write(folder, "y02_comment", "01_containment.ipynb", _with(_solution(1), "# check('1.1', 1)  an old try"))
+    for name in ("zz1", "zz2", "zz3"):  # graded after the attackers
+        _write(folder, name, "01_containment.ipynb", _solution(1))
+    guarded = [ROOT / "book", ROOT / "solutions", ROOT / "exercises", Path.home() / ".ipython"]
+    before = _snapshot(*guarded)
+    class_before = _snapshot(folder)
+    found = grading.discover([folder])
+    reports, note = grading.grade_all(found.submissions, ROOT, TIMEOUT, None, jobs=2)
     grading.write_csv(reports, out)
-    grading.write_summary(reports, grading.summary_path(out))
+    grading.write_gradebook(grading.read_rows(out), grading.summary_path(out))
+    written_csv = out.read_bytes()
     feedback = grading.write_feedback(reports, folder / "feedback")
     by_student = {r.student: r for r in reports if r.submission.endswith("01_containment.ipynb")
                   or r.student not in {x.student for x in reports if x is not r}}
     by_student.update({r.student: r for r in reports if r.student not in by_student})
-    return {"reports": by_student, "all": reports, "note": note, "csv": out, "feedback": feedback, "probe": probe,
-            "folder": folder}
+    return {"reports": by_student, "all": reports, "note": note, "csv": out, "feedback": feedback, "folder": folder,
+            "guarded": guarded, "before": before, "class_before": class_before, "written_csv": written_csv,
+            "victim": victim, "doomed": doomed}
 
 
 def _statuses(report) -> dict[str, str]:
@@ -123,6 +179,7 @@ def _statuses(report) -> dict[str, str]:
 
 
 def test_the_solutions_grade_to_full_points(batch):
+    assert batch["note"] is None  # graded in the sandbox
     for chapter in (1, 2, 3, 4, 5):
         report = batch["reports"][f"key{chapter}"]
         assert report.problems == [] and report.chapter == chapter
@@ -191,15 +248,73 @@ def test_megabytes_of_output_do_not_matter(batch):
     assert report.problems == [] and report.points == batch["reports"]["key1"].points
 
 
-def test_student_code_is_isolated(batch):
-    if batch["note"]:
-        if IN_CI:
-            pytest.fail(batch["note"])
-        pytest.skip(batch["note"])
-    seen = (batch["probe"] / "seen.txt").read_text().split(",")
-    assert seen == ["book read-only", "no network", "memory capped"]
+def test_the_kernel_sees_only_the_students_copy_no_network_and_capped_memory(batch):
+    seen = next(w for w in batch["reports"]["jack"].warnings if "SEEN=" in w).split("SEEN=", 1)[1].split(",")
+    assert seen[:4] == ["book hidden", "solutions hidden", "no network", "memory capped"]
+    assert seen[4].startswith(grading.sandbox.BOOK)  # the students' copy, key sealed
+
+
+# ---- hostile submissions ---------------------------------------------------------------------
+
+def test_the_batch_finishes_and_every_other_grade_is_unchanged(batch):
+    key = batch["reports"]["key1"]
+    for name in ("victim", "victim2", "y01_keyword", "y02_comment", "zz1", "zz2", "zz3"):
+        report = batch["reports"][name]
+        assert report.problems == [] and report.points == key.points, (name, report.problems)
+        assert _statuses(report) == _statuses(key), name
+    assert len(batch["all"]) == len(grading.discover([batch["folder"]]).submissions)
+
+
+@pytest.mark.parametrize("attacker", ["x01_kill_parent", "x02_kill_group", "x03_kill_all"])
+def test_killing_the_grader_kills_only_the_attacker_s_own_kernel(batch, attacker):
+    report = batch["reports"][attacker]
+    assert report.chapter == 1 and len(report.results) == len(chapter_exercises(1))
+    # the cell that killed its own kernel is skipped; the rest of the notebook still counts
+    assert report.points == batch["reports"]["key1"].points
+
+
+def test_nothing_outside_the_scratch_folder_changed(batch):
+    assert _snapshot(*batch["guarded"]) == batch["before"]  # book, solutions, exercises, ~/.ipython
+    after = _snapshot(batch["folder"])
+    for path, digest in batch["class_before"].items():
+        assert after.get(path) == digest, path  # no submission overwritten or deleted
+    assert not (batch["folder"] / "planted.txt").exists() and not Path("/tmp/book-grader-planted.txt").exists()
+    assert not (Path.home() / "planted.txt").exists()
     assert not (ROOT / "book" / "answers" / "ch99.py").exists()
 
+
+def test_a_planted_startup_file_reaches_no_other_kernel(batch):
+    assert not list((Path.home() / ".ipython").glob("profile_default/startup/00-owned.py"))
+    assert batch["reports"]["zz1"].points == batch["reports"]["key1"].points
+
+
+def test_a_detached_process_dies_with_its_sandbox(batch):
+    time.sleep(DETACHED_DELAY + 1.5)
+    assert batch["csv"].read_bytes() == batch["written_csv"]
+    running = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "book-detached-marker" not in running
+
+
+def test_the_key_cannot_be_read_from_the_sandbox(batch):
+    reads = batch["reports"]["x07_reads_key"]
+    assert _statuses(reads)["1.1"] == "unanswered"  # EXERCISES['1.1'] has no expected() there
+    forged = batch["reports"]["x08_patches_json"]
+    assert forged.points == 0 and _statuses(forged)["1.1"] == "unanswered"
+
+
+def test_a_number_json_cannot_hold_spoils_only_its_exercise(batch):
+    report = batch["reports"]["x09_huge"]
+    assert _statuses(report)["1.1"] == "invalid" and _statuses(report)["1.2"] == "invalid"
+    one = {item.id: item.points for item in chapter_exercises(1)}
+    assert report.points == batch["reports"]["key1"].points - one["1.1"] - one["1.2"]
+
+
+def test_answers_are_read_the_way_python_reads_them(batch):
+    assert _statuses(batch["reports"]["y01_keyword"])["1.1"] == "correct"
+    assert _statuses(batch["reports"]["y02_comment"])["1.1"] == "correct"
+
+
+# ---- the files an instructor gets ------------------------------------------------------------
 
 def test_the_csv_and_the_summary_import_with_the_stated_columns(batch):
     with batch["csv"].open(newline="", encoding="utf-8") as handle:
@@ -208,62 +323,23 @@ def test_the_csv_and_the_summary_import_with_the_stated_columns(batch):
     key = [row for row in rows if row["student"] == "key1"]
     assert len(key) == len(chapter_exercises(1))
     written = [row for row in key if row["status"] == "recorded"]
-    assert written and all(row["points"] == "" for row in written)  # the instructor fills them in
+    assert written and all(row["points"] == "" and row["mark"] == "" for row in written)
     assert any(row["student"] == "carol" and row["status"] == "problem" for row in rows)
     with grading.summary_path(batch["csv"]).open(newline="", encoding="utf-8") as handle:
         summary = {row["student"]: row for row in csv.DictReader(handle)}
-    assert tuple(next(iter(summary.values()))) == grading.SUMMARY_COLUMNS
     key1 = batch["reports"]["key1"]
-    assert float(summary["key1"]["points"]) == key1.points and int(summary["key1"]["max_points"]) == key1.max_points
+    assert float(summary["key1"]["chapter 1"]) == key1.points
     assert float(summary["bob"]["percent"]) == 0 and "not a readable notebook" in summary["carol"]["notes"]
-    assert float(summary["key1"]["points_to_award_by_hand"]) == key1.by_hand > 0
+    assert float(summary["key1"]["points_to_mark_by_hand"]) == key1.by_hand > 0
     assert len(batch["feedback"]) == len(batch["all"])
     text = next(p for p in batch["feedback"] if p.name.startswith("hank")).read_text()
     assert "**1.1**, wrong" in text
 
 
-def test_wrong_chapter_and_unknown_chapter(tmp_path):
-    path = _write(tmp_path, "lee", "02_deepseek_paradox.ipynb", _exercise(2))
-    report = grading.grade_submission(grading.Submission("lee", path), ROOT, TIMEOUT, chapter=1)
-    assert report.problems == ["this is a chapter 2 notebook, but the batch grades chapter 1"]
-    blank = nbformat.v4.new_notebook(cells=[new_code_cell("print('my own work')")])
-    path = _write(tmp_path, "max", "homework.ipynb", blank)
-    report = grading.grade_submission(grading.Submission("max", path), ROOT, TIMEOUT)
-    assert report.problems[0].startswith("cannot tell which chapter")
-
-
-def test_discover_names_students_by_folder_or_file(tmp_path):
-    one = _write(tmp_path / "class", "ann", "01_containment.ipynb", _exercise(1))
-    loose = tmp_path / "ben.ipynb"
-    nbformat.write(_exercise(1), loose)
-    found = grading.discover([tmp_path / "class", loose, one.parent])
-    assert [(s.student, s.path.name) for s in found] == [("ann", "01_containment.ipynb"), ("ben", "ben.ipynb"),
-                                                         ("ann", "01_containment.ipynb")]
-
-
-def test_answer_expressions_take_the_last_check_line():
-    nb = nbformat.v4.new_notebook(cells=[new_code_cell("check('1.1', a)\ncheck(\"1.2\", f(x, y))  # note"),
-                                         new_code_cell("check('1.1', b)")])
-    assert grading.answer_expressions(nb) == {"1.1": "b", "1.2": "f(x, y)"}
-
-
-def test_command_line_exit_status_and_files(tmp_path, capsys):
-    from book import notebooks
-    good = _write(tmp_path, "kim", "01_containment.ipynb", _exercise(1))
-    out = tmp_path / "grades.csv"
-    assert notebooks.main(["grade", str(good.parent), "--out", str(out), "--timeout", "30"]) == 0
-    assert out.exists() and grading.summary_path(out).exists()
-    assert "kim" in capsys.readouterr().out
-    _write(tmp_path, "zed", "01_containment.ipynb", "not json")
-    assert notebooks.main(["grade", str(tmp_path / "zed"), str(tmp_path / "nobody")]) == 1
-
-
 def test_two_copies_count_once_and_loose_files_are_students(batch):
-    import csv as _csv
     with grading.summary_path(batch["csv"]).open(newline="", encoding="utf-8") as handle:
-        summary = {row["student"]: row for row in _csv.DictReader(handle)}
-    key1 = batch["reports"]["key1"]
-    assert float(summary["nina"]["points"]) == key1.points and int(summary["nina"]["max_points"]) == key1.max_points
+        summary = {row["student"]: row for row in csv.DictReader(handle)}
+    assert float(summary["nina"]["chapter 1"]) == batch["reports"]["key1"].points
     assert "2 notebooks for chapter 1: counted 01_containment.ipynb" in summary["nina"]["notes"]
     assert "olga" in batch["reports"] and batch["reports"]["olga"].problems == []
 
@@ -273,31 +349,42 @@ def test_a_short_written_answer_is_left_for_the_instructor(batch):
     assert result.status == "wrong" and result.points is None and result.by_hand and result.answer == "idk"
 
 
-def test_a_notebook_without_a_chapter_is_known_by_its_check_lines(batch, tmp_path):
+def test_a_notebook_without_a_chapter_is_known_by_its_check_lines(batch):
     report = batch["reports"]["pat"]
     assert report.chapter == 4 and any("chapter of its check lines" in w for w in report.warnings)
-    path = _write(tmp_path, "pat", "my_work.ipynb", _exercise(4))
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata.pop("book", None)
-    nbformat.write(nb, path)
-    wrong = grading.grade_submission(grading.Submission("pat", path), ROOT, TIMEOUT, chapter=1)
-    assert wrong.problems == ["this is a chapter 4 notebook, but the batch grades chapter 1"]
 
 
-def test_summarize_after_marking_the_written_answers(batch, tmp_path):
+# ---- single notebooks, no class ---------------------------------------------------------------
+
+def test_wrong_chapter_unknown_chapter_and_no_answers(tmp_path):
+    path = _write(tmp_path, "lee", "02_deepseek_paradox.ipynb", _exercise(2))
+    report = grading.grade_submission(grading.Submission("lee", path), ROOT, TIMEOUT, chapter=1)
+    assert report.problems == ["this is a chapter 2 notebook, but the batch grades chapter 1"]
+    blank = nbformat.v4.new_notebook(cells=[new_code_cell("print('my own work')")])
+    path = _write(tmp_path, "max", "homework.ipynb", blank)
+    report = grading.grade_submission(grading.Submission("max", path), ROOT, TIMEOUT)
+    assert report.problems[0].startswith("cannot tell which chapter")
+    path = _write(tmp_path, "ned", "01_containment.ipynb", blank)  # an empty notebook is a problem
+    report = grading.grade_submission(grading.Submission("ned", path), ROOT, TIMEOUT)
+    assert report.problems and report.problems[0].startswith("the notebook has no answers")
+
+
+def test_answer_expressions_read_the_code_as_python_does():
+    nb = nbformat.v4.new_notebook(cells=[
+        new_code_cell("check('1.1', a)\ncheck(\"1.2\", f(x, y))  # note"),
+        new_code_cell("%matplotlib inline\ncheck('1.1', b); print('done')\n# check('1.1', c)"),
+        new_code_cell("check('1.3', answer=z)\nbook.checks.check(exercise_id='1.4a', answer=w)"),
+        new_code_cell("def broken(:\n    check('1.5a', q)")])
+    assert grading.answer_expressions(nb) == {"1.1": "b", "1.2": "f(x, y)", "1.3": "z", "1.4a": "w"}
+
+
+def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch, capsys):
     from book import notebooks
-    with batch["csv"].open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:  # the instructor gives every written answer of key1 full marks
-        if row["student"] == "key1" and row["points"] == "" and row["exercise"]:
-            row["points"] = row["max_points"]
-    marked = tmp_path / "marked.csv"
-    with marked.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=grading.CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    assert notebooks.main(["summarize", str(marked)]) == 0
-    with grading.summary_path(marked).open(newline="", encoding="utf-8") as handle:
-        summary = {row["student"]: row for row in csv.DictReader(handle)}
-    assert summary["key1"]["percent"] == "100.0" and summary["key1"]["points_to_award_by_hand"] == "0"
-    assert notebooks.main(["summarize", str(tmp_path / "nope.csv")]) == 2
+    monkeypatch.setattr(grading.sandbox, "bwrap_path", lambda: None)
+    good = _write(tmp_path, "kim", "01_containment.ipynb", _exercise(1))
+    assert notebooks.main(["grade", str(good.parent), "--out", str(tmp_path / "g.csv")]) == 2
+    assert "apt-get install bubblewrap" in capsys.readouterr().err and not (tmp_path / "g.csv").exists()
+    assert notebooks.main(["grade", str(good.parent), "--out", str(tmp_path / "g.csv"), "--no-sandbox"]) == 0
+    captured = capsys.readouterr()
+    assert "WITHOUT A SANDBOX" in captured.err
+    assert "WITHOUT A SANDBOX" in (tmp_path / "g.csv").read_text(encoding="utf-8")  # in the gradebook's CSV too
