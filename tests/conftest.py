@@ -29,7 +29,7 @@ def pytest_configure(config) -> None:
 
 #: fixtures that make a test slow: a built site, a browser, a second book build, a class graded in
 #: kernels, fresh installs from the package registry
-SLOW_FIXTURES = {"site", "instructor_site", "browser", "batch", "setups", "refreshed_copy"}
+SLOW_FIXTURES = {"site", "instructor_site", "browser", "batch", "canvas_class", "setups", "refreshed_copy"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
