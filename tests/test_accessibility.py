@@ -126,7 +126,8 @@ def test_every_chart_s_alt_text_states_a_finding(browser, site):
     with serve(site) as url:
         visit = Visit(browser, f"{url}/chapters/01_containment.html")
         alts = visit.page.evaluate("""[...document.querySelectorAll('main img')].map(i => i.alt).concat(
-            [...document.querySelectorAll('main svg[data-chart] desc')].map(d => d.textContent))""")
+            [...document.querySelectorAll('main svg[data-chart] desc')].map(d => d.textContent),
+            [...document.querySelectorAll('main svg[data-figure]')].map(s => s.getAttribute('aria-label')))""")
         visit.close()
     assert len(alts) >= 4
     for alt in alts:
