@@ -402,3 +402,19 @@ def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch,
     captured = capsys.readouterr()
     assert "WITHOUT A SANDBOX" in captured.err
     assert "WITHOUT A SANDBOX" in (tmp_path / "g.csv").read_text(encoding="utf-8")  # in the gradebook's CSV too
+
+
+def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path):
+    # without the sandbox a kernel can kill the grader's worker (its parent): the pool breaks, the
+    # submissions in flight are tried again alone, the killer is reported, the others are graded
+    folder = tmp_path / "class"
+    _write(folder, "ann", "01_containment.ipynb", _mini())
+    _write(folder, "killer", "01_containment.ipynb", _mini("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+    _write(folder, "zoe", "01_containment.ipynb", _mini())
+    reports, note = grading.grade_all(grading.discover([folder]).submissions, ROOT, TIMEOUT, None, jobs=2,
+                                      use_sandbox=False)
+    by = {r.student: r for r in reports}
+    assert note == grading.sandbox.UNSANDBOXED and len(reports) == 3
+    assert by["ann"].points == by["zoe"].points == ONE_ONE and not by["ann"].problems
+    assert by["killer"].problems == ["the grader's worker died while grading this submission, twice; the rest of "
+                                     "the class was graded"]
