@@ -87,3 +87,63 @@ def run_axe(page, axe_source: str) -> list[dict]:
 
 def serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+#: Every visible text's contrast against what is really behind it (WCAG 2.1: 4.5:1, or 3:1 for large
+#: text: 24 px, or 18.66 px bold). The background is found by walking up from the text, blending
+#: each semi-transparent background colour over the one below and each element's opacity into the
+#: text; an element drawn with a gradient or image background is judged against its own colour.
+#: SVG text is judged against the chart's background: white for a matplotlib figure (it draws a
+#: white rectangle first), else the background of the element the chart sits in. Axe leaves such
+#: texts "incomplete"; this measures them.
+CONTRAST = r"""(root) => {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, bottom) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]); };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      if (e instanceof SVGElement && e.tagName.toLowerCase() === 'svg' && e.hasAttribute('data-figure')) {
+        layers.push([255, 255, 255, 1]); break; }
+      const cs = getComputedStyle(e), bg = parse(cs.backgroundColor);
+      if (bg && bg[3] > 0) { layers.push(bg); if (bg[3] >= 1) break; }
+    }
+    let colour = [255, 255, 255, 1];
+    const page = parse(getComputedStyle(document.body).backgroundColor);
+    if (page && page[3] >= 1) colour = page;
+    for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour);
+    return colour;
+  };
+  const found = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || !node.textContent.trim()) continue;
+    if (el.closest('script, style, noscript, title, desc, [aria-hidden="true"], .visually-hidden, .sr-only, mjx-assistive-mml')) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width < 1 || rect.height < 1) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || parseFloat(cs.fontSize) < 1) continue;
+    if (cs.clip === 'rect(0px, 0px, 0px, 0px)' || cs.clipPath === 'inset(50%)') continue;
+    let opacity = 1;
+    for (let e = el; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+    if (opacity < 0.05) continue;
+    const isSvg = el instanceof SVGElement;
+    let colour = parse(isSvg ? (cs.fill !== 'none' ? cs.fill : cs.color) : cs.color);
+    if (!colour) continue;
+    const behind = background(el);
+    colour = over([colour[0], colour[1], colour[2], colour[3] * opacity], behind);
+    const size = parseFloat(cs.fontSize) * (isSvg ? (el.ownerSVGElement.getBoundingClientRect().width /
+                 (el.ownerSVGElement.viewBox.baseVal.width || el.ownerSVGElement.getBoundingClientRect().width)) : 1);
+    const bold = parseInt(cs.fontWeight) >= 700;
+    const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    const r = ratio(colour, behind);
+    if (r < needed) found.push([node.textContent.trim().slice(0, 60), Math.round(r * 100) / 100, needed,
+                                cs.color, getComputedStyle(el).backgroundColor]);
+  }
+  return found;
+}"""

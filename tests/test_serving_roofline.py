@@ -97,7 +97,7 @@ def test_page_live_and_jupyter():
     answer = json.loads(live.update("serving_roofline", json.dumps({"batch": "512"})))
     assert answer["html"] == render(sr, {"batch": 512.0}).html()
     assert "Batch must be a whole number" in json.loads(live.update("serving_roofline",
-                                                                    json.dumps({"batch": "0.5"})))["error"]
+                                                                    json.dumps({"batch": "1.5"})))["error"]
     box = sr.dashboard()
     box.controls["chip"].value = get_chip("Ascend 910B").name
     assert "Ascend 910B serving DeepSeek-V3" in box.output.value
@@ -122,8 +122,8 @@ def test_batch_is_a_log_slider_rounded_to_whole_conversations():
 def test_errors_name_the_control_by_its_label():
     answer = json.loads(live.update("serving_roofline", json.dumps({"utilisation": "1.5"})))
     assert answer["control"] == "utilisation"
-    assert answer["error"].startswith("Share of peak reached must be a fraction more than 0 and at most 1")
+    assert answer["error"].startswith("Share of peak reached must be a number from")
     answer = json.loads(live.update("diffusion_simulator", json.dumps({"leader_price": "-1"})))
-    assert answer["control"] == "leader_price" and answer["error"].startswith("Leader's price must be >= 0")
+    assert answer["control"] == "leader_price" and answer["error"].startswith("Leader's price must be a number from")
     empty = json.loads(live.update("serving_roofline", json.dumps({"batch": ""})))
-    assert empty["error"].startswith("Batch is empty: type a number from 1 to 16384")
+    assert empty["error"].startswith("Batch is empty: type a number from 1 to 16,384")

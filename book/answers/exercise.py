@@ -94,8 +94,8 @@ class Tolerance:
         if self.kind == "exact":
             return "exactly"
         if self.kind == "at most":
-            return f"at the limit or up to {fmt(self.amount)} below it, never above it"
-        return f"from the line up to {fmt(self.amount)}{units} above it, never below it"
+            return f"at the limit or less than {fmt(self.amount)}{units} below it, never above it"
+        return f"from the line to less than {fmt(self.amount)}{units} above it, never below it"
 
 
 #: how close a wrong answer must be to a mistake's value for its hint to fire (relative)
@@ -165,22 +165,16 @@ class Exercise:
         """Written answers: ``check`` records them; a person awards their points."""
         return self.kind == "text"
 
-    def judge_number(self, value: float) -> tuple[bool, list[str], str | None]:
-        """Whether ``value`` is accepted; if not, the hints of the likely mistakes it matches, and
-        "below" or "above" when it lies just outside a one-sided range (the students' copy judges
-        the same way from hashes: ``book.answers.sealed``)."""
+    def judge_number(self, value: float) -> tuple[bool, list[str]]:
+        """Whether ``value`` is accepted; if not, the hints of the likely mistakes it matches (the
+        students' copy judges the same way from hashes: ``book.answers.sealed``). A value next to
+        a one-sided range gets no hint of its own: "just over the limit" would give the answer away."""
         expected = float(self.expected())
         if self.tolerance.accepts(value, expected):
-            return True, [], None
+            return True, []
         # (on a grid, a likely mistake is one exact value: its neighbours need the general hint)
         window = 1e-9 if self.tolerance.kind == "exact" else MISTAKE_WINDOW
-        hints = [text_of(m.hint) for m in self.mistakes if math.isclose(value, float(m.value()), rel_tol=window)]
-        margin = self.tolerance.amount
-        if self.tolerance.kind == "at least" and expected - 2 * margin <= value < expected:
-            return False, hints, "below"
-        if self.tolerance.kind == "at most" and expected < value <= expected + 2 * margin:
-            return False, hints, "above"
-        return False, hints, None
+        return False, [text_of(m.hint) for m in self.mistakes if math.isclose(value, float(m.value()), rel_tol=window)]
 
     def is_expected_option(self, option: str) -> bool:
         """Whether ``option`` (an option as ``book.checks.normalise_choice`` writes it, or "True" /

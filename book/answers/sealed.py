@@ -168,8 +168,6 @@ class SealedExercise:
     accept: frozenset[str] = frozenset()
     #: hash of a cell near a likely mistake -> the hints that fit it
     mistakes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: hash of a cell just outside a one-sided range -> "below" or "above"
-    near_line: dict[str, str] = field(default_factory=dict)
 
     @property
     def chapter(self) -> int:
@@ -190,12 +188,10 @@ class SealedExercise:
     def _hash(self, text: str) -> str:
         return slow_hash(f"{self.salt}:{self.id}", text)
 
-    def judge_number(self, value: float) -> tuple[bool, list[str], str | None]:
-        cell = self._hash(accept_grid(self.tolerance).cell(value))
-        if cell in self.accept:
-            return True, [], None
-        hints = list(self.mistakes.get(self._hash(mistake_grid(self.tolerance).cell(value)), ()))
-        return False, hints, self.near_line.get(cell)
+    def judge_number(self, value: float) -> tuple[bool, list[str]]:
+        if self._hash(accept_grid(self.tolerance).cell(value)) in self.accept:
+            return True, []
+        return False, list(self.mistakes.get(self._hash(mistake_grid(self.tolerance).cell(value)), ()))
 
     def is_expected_option(self, option: str) -> bool:
         return self._hash(option) in self.accept
@@ -205,8 +201,7 @@ class SealedExercise:
                 "tolerance": [self.tolerance.kind, self.tolerance.amount], "hint": self.hint, "salt": self.salt,
                 "choices": list(self.choices), "near_misses": self.near_misses, "aliases": self.aliases,
                 "min_words": self.min_words, "rubric": {k: list(v) for k, v in self.rubric.items()},
-                "accept": sorted(self.accept), "mistakes": {k: list(v) for k, v in sorted(self.mistakes.items())},
-                "near_line": dict(sorted(self.near_line.items()))}
+                "accept": sorted(self.accept), "mistakes": {k: list(v) for k, v in sorted(self.mistakes.items())}}
 
     @classmethod
     def from_dict(cls, data: dict) -> SealedExercise:
@@ -215,7 +210,7 @@ class SealedExercise:
                    choices=tuple(data["choices"]), near_misses=dict(data["near_misses"]),
                    aliases=dict(data["aliases"]), min_words=data["min_words"],
                    rubric={k: tuple(v) for k, v in data["rubric"].items()}, accept=frozenset(data["accept"]),
-                   mistakes={k: tuple(v) for k, v in data["mistakes"].items()}, near_line=dict(data["near_line"]))
+                   mistakes={k: tuple(v) for k, v in data["mistakes"].items()})
 
 
 def seal(item, secret: str) -> SealedExercise:
@@ -226,20 +221,10 @@ def seal(item, secret: str) -> SealedExercise:
     hashed = lambda text: slow_hash(f"{salt}:{item.id}", text)  # noqa: E731
     accept: set[str] = set()
     mistakes: dict[str, list[str]] = {}
-    near_line: dict[str, str] = {}
     if item.kind == "number":
         expected = float(item.expected())
-        grid = accept_grid(item.tolerance)
-        inside = grid.cells_inside(*accepted_range(item.tolerance, expected))
+        inside = accept_grid(item.tolerance).cells_inside(*accepted_range(item.tolerance, expected))
         accept = {hashed(cell) for cell in inside}
-        margin = item.tolerance.amount
-        zones = {"at least": ("below", expected - 2 * margin, expected),
-                 "at most": ("above", expected, expected + 2 * margin)}
-        if item.tolerance.kind in zones:
-            side, low, high = zones[item.tolerance.kind]
-            for cell in grid.cells_touching(low, high):
-                if cell not in inside:
-                    near_line[hashed(cell)] = side
         fine = mistake_grid(item.tolerance)
         for mistake in item.mistakes:
             value = float(mistake.value())
@@ -257,7 +242,7 @@ def seal(item, secret: str) -> SealedExercise:
                           tolerance=item.tolerance, hint=item.hint_text, salt=salt, choices=tuple(item.choices),
                           near_misses=dict(item.near_misses), aliases=dict(item.aliases), min_words=item.min_words,
                           rubric=dict(item.rubric), accept=frozenset(accept),
-                          mistakes={k: tuple(dict.fromkeys(v)) for k, v in mistakes.items()}, near_line=near_line)
+                          mistakes={k: tuple(dict.fromkeys(v)) for k, v in mistakes.items()})
 
 
 def write_sealed(path: Path, exercises, objectives: dict[int, dict[int, tuple[str, ...]]]) -> Path:

@@ -66,23 +66,38 @@ class Control:
         steps = round((value - self.minimum) / self.step)
         return min(self.maximum, max(self.minimum, round(self.minimum + steps * self.step, 9)))
 
+    def range_text(self) -> str:
+        """"a number from 1 to 32,768 tokens": the values the control takes, as a reader reads them."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"a number from {_plain(self.minimum)} to {_plain(self.maximum)}{unit}"
+
     def coerce(self, value: object) -> object:
-        """A value from a form (text) as the view function expects it; ValueError naming the control."""
+        """A value from a form (text) as the view function expects it. ValueError for anything else,
+        its message starting with the control's name and label (``explain`` keeps the label) and
+        saying what the control takes: the slider's own range, or one of its options."""
+        where = f"{self.name} ({self.label})"
         if self.kind == "choice":
             allowed = [v for _, v in self.options]
             if value not in allowed:
-                raise ValueError(f"{self.name} must be one of {allowed}, got {value!r}")
+                shown = ", ".join(text for text, _ in self.options)
+                raise ValueError(f"{where} must be one of: {shown}")
             return value
+        if isinstance(value, bool):
+            raise ValueError(f"{where} must be {self.range_text()}")
         if isinstance(value, str) and not value.strip():
-            raise ValueError(f"{self.name} ({self.label}) is empty: type a number from {self.minimum:g} "
-                             f"to {self.maximum:g}")
+            raise ValueError(f"{where} is empty: type {self.range_text()}")
         try:
             number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.name} ({self.label}) must be a number, got {value!r}") from None
-        if not math.isfinite(number):
-            raise ValueError(f"{self.name} must be a finite number, got {value!r}")
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{where} must be {self.range_text()}; {str(value)[:40]!r} is not a number") from None
+        if not math.isfinite(number) or not self.minimum <= number <= self.maximum:
+            raise ValueError(f"{where} must be {self.range_text()}; {str(value)[:40]} is outside that range")
         return number
+
+
+def _plain(value: float) -> str:
+    """A bound as a reader writes it: 32,768 or 0.001 or 2.5."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.6g}"
 
 
 def explain(controls: tuple[Control, ...], message: str) -> tuple[str, str | None]:

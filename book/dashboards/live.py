@@ -3,7 +3,8 @@
 The page's script starts a WebAssembly Python, unpacks the ``book`` package into it and calls
 ``update(name, values_json)`` on every control change. The answer is JSON: the panel's HTML (the
 same HTML the notebook shows) or, for a value the view rejects, the error message naming the
-control (with its label) and the control's name, so the page can mark it. Standard library only.
+control (with its label) and the control's name, so the page can mark it. It never raises: any
+other failure is a message too. Standard library only.
 """
 
 from __future__ import annotations
@@ -34,5 +35,8 @@ def update(name: str, values_json: str) -> str:
     except KeyError as exc:  # str() of a KeyError wraps its message in quotes
         text, control = explain(dashboard.CONTROLS, str(exc.args[0]) if exc.args else str(exc))
         return json.dumps({"error": text, "control": control})
+    except Exception as exc:  # noqa: BLE001 - the page must never see a traceback
+        return json.dumps({"error": f"the dashboard could not compute this setting ({type(exc).__name__}); "
+                                    "try a value nearer the slider's middle", "control": None})
     return json.dumps({"html": panel.html(), "alt": panel.alt,
                        "texts": [[heading, text] for heading, text in panel.texts]})

@@ -23,6 +23,10 @@
     });
   }
 
+  // what the note says while Python starts: every dashboard on the page that is waiting hears it
+  var progress = [];
+  function stage(text) { progress.forEach(function (say) { say(text); }); }
+
   function startRuntime() {
     if (runtime === null) {
       runtime = (async function () {
@@ -30,8 +34,11 @@
           throw new Error("this browser cannot run WebAssembly");
         }
         var indexURL = base + "pyodide/";
+        stage("Downloading Python" + (DOWNLOAD_BYTES ? " (about " + Math.round(DOWNLOAD_BYTES / 1e6) +
+              " MB the first time; your browser keeps it for the next page)" : "") + "…");
         await loadScript(indexURL + "pyodide.js");
         var pyodide = await window.loadPyodide({ indexURL: indexURL });
+        stage("Loading the book's Python…");
         var response = await fetch(base + "book-py.zip");
         if (!response.ok) {
           throw new Error("could not load the book's code (HTTP " + response.status + ")");
@@ -72,7 +79,13 @@
 
   function show(section, update) {
     var started = performance.now();
-    var answer = JSON.parse(update(section.dataset.dashboard, JSON.stringify(values(section))));
+    var answer;
+    try {
+      answer = JSON.parse(update(section.dataset.dashboard, JSON.stringify(values(section))));
+    } catch (failure) {  // never a console error: the reader sees what went wrong, in place
+      answer = { error: "the dashboard could not compute this setting; try a value nearer the slider's middle",
+                 control: null };
+    }
     var error = section.querySelector(".book-dashboard-error");
     section.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
     section.querySelectorAll(".book-control-error").forEach(function (note) { note.remove(); });
@@ -126,18 +139,25 @@
 
   function goLive(section, button, note) {
     button.disabled = true;
-    note.textContent = "Starting Python in your browser" +
-      (DOWNLOAD_BYTES ? " (about " + Math.round(DOWNLOAD_BYTES / 1e6) + " MB to download the first time)" : "") +
-      "…";
+    var say = function (text) { note.textContent = text; };
+    progress.push(say);
+    say("Starting Python in your browser…");
     startRuntime().then(function (update) {
+      progress.splice(progress.indexOf(say), 1);
       section.querySelector("fieldset.book-dashboard-inactive").disabled = false;
       wire(section, update);
       show(section, update);
       section.dataset.live = "true";
+      var moveFocus = document.activeElement === button || document.activeElement === document.body;
       button.remove();
       note.textContent = "Live: the controls now recompute the chart and the texts here, in your browser, " +
         "with the book's own Python.";
+      // a keyboard reader goes on from the first control, not from the top of the page
+      var first = section.querySelector("fieldset.book-dashboard-inactive [data-control]:not([type=radio]), " +
+                                        "fieldset.book-dashboard-inactive input[type=radio]:checked");
+      if (moveFocus && first) { first.focus(); }
     }).catch(function (error) {
+      progress.splice(progress.indexOf(say), 1);
       button.disabled = false;
       note.textContent = "Python could not start in this browser (" + error.message + "). The dashboard " +
         "stays at the settings shown; to use it, run this page's notebook in JupyterLab.";
