@@ -15,8 +15,10 @@ From them the module derives, with the arithmetic shown in each function:
 * the key-value (KV) cache each token leaves behind in each layer, for MHA, GQA and MLA, and
   how long a context, or how many conversations, fit beside the weights.
 
-Units: parameters as counts, memory in bytes (GB = 10^9 bytes), FLOPs as counts. Standard
-library only.
+Units: parameters as counts, memory in bytes (GB = 10^9 bytes), FLOPs as counts. A chip's capacity
+is given in GiB, as datasheets give it (an "80 GB" H800 holds 80 GiB = 80 x 2^30 bytes, about
+85.9 GB), and converted to bytes before it is compared with weights or caches. Standard library
+only.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
+from book.hardware import gib_to_bytes
 from book.tables import DATA_DIR, TableError, column, read_table, schema
 from book.validate import count, positive
 
@@ -280,36 +283,47 @@ def with_attention(arch: Architecture, attention: str, kv_heads: int | None = No
 # fitting a model on chips
 # --------------------------------------------------------------------------------------------
 
-def chips_to_hold(total_bytes: float, chip_memory_gb: float) -> int:
-    """How many chips of ``chip_memory_gb`` GB it takes to hold ``total_bytes`` (weights and cache)."""
+def chip_bytes(chip_memory_gib: float) -> float:
+    """One chip's capacity in bytes, from its datasheet figure in GiB (x 2^30): 80 GiB is
+    85,899,345,920 bytes. ValueError naming ``chip_memory_gib`` unless it is > 0."""
+    return gib_to_bytes(positive("chip_memory_gib", chip_memory_gib))
+
+
+def chips_to_hold(total_bytes: float, chip_memory_gib: float) -> int:
+    """How many chips of ``chip_memory_gib`` GiB each it takes to hold ``total_bytes`` bytes (weights
+    and cache). The capacity is binary (an "80 GB" H800 is 80 GiB), the bytes are bytes: 671 GB of
+    FP8 weights fit in 8 chips of 80 GiB (687 GB)."""
     positive("total_bytes", total_bytes, allow_zero=True)
-    memory = positive("chip_memory_gb", chip_memory_gb) * 1e9
+    memory = chip_bytes(chip_memory_gib)
     return max(1, math.ceil(total_bytes / memory - 1e-12))
 
 
-def spare_bytes(arch: Architecture, chip_memory_gb: float, chips: int, weight_precision: str = "bf16") -> float:
-    """Memory left for the KV cache once the weights are on ``chips`` chips (negative: no fit)."""
+def spare_bytes(arch: Architecture, chip_memory_gib: float, chips: int, weight_precision: str = "bf16") -> float:
+    """Bytes left for the KV cache once the weights are on ``chips`` chips of ``chip_memory_gib``
+    GiB each (negative: no fit)."""
     count("chips", chips)
-    memory = positive("chip_memory_gb", chip_memory_gb) * 1e9 * chips
+    memory = chip_bytes(chip_memory_gib) * chips
     return memory - weight_bytes(arch, weight_precision)
 
 
-def max_context(arch: Architecture, chip_memory_gb: float, chips: int, weight_precision: str = "bf16",
+def max_context(arch: Architecture, chip_memory_gib: float, chips: int, weight_precision: str = "bf16",
                 kv_precision: str = "bf16") -> int:
-    """The longest single context (tokens) whose KV cache fits beside the weights; 0 if none does.
+    """The longest single context (tokens) whose KV cache fits beside the weights on ``chips``
+    chips of ``chip_memory_gib`` GiB each; 0 if none does.
 
-    A simplification: all memory holds weights and cache (real servers keep some for activations
-    and the runtime)."""
-    spare = spare_bytes(arch, chip_memory_gb, chips, weight_precision)
+    A simplification: all memory holds weights and cache, at the datasheet's capacity (real
+    servers keep some for activations and the runtime, and the driver reports a little less)."""
+    spare = spare_bytes(arch, chip_memory_gib, chips, weight_precision)
     per_token = kv_elements_per_token(arch) * bytes_per_value(kv_precision)
     return max(0, math.floor(spare / per_token))
 
 
-def concurrent_sequences(arch: Architecture, chip_memory_gb: float, chips: int, context: int,
+def concurrent_sequences(arch: Architecture, chip_memory_gib: float, chips: int, context: int,
                          weight_precision: str = "bf16", kv_precision: str = "bf16") -> int:
-    """How many conversations of ``context`` tokens fit at once beside the weights."""
+    """How many conversations of ``context`` tokens fit at once beside the weights on ``chips``
+    chips of ``chip_memory_gib`` GiB each (an upper bound: see ``max_context``)."""
     count("context", context)
-    return max_context(arch, chip_memory_gb, chips, weight_precision, kv_precision) // context
+    return max_context(arch, chip_memory_gib, chips, weight_precision, kv_precision) // context
 
 
 # --------------------------------------------------------------------------------------------

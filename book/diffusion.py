@@ -10,8 +10,8 @@ among those still outside, is ``p + q F``, and with F(0) = 0 the share adopted b
 
 an S-curve whose adoption rate f = dF/dt peaks at t* = ln(q/p) / (p + q) when q > p (at t = 0
 otherwise). Time is in years here; ``p`` and ``q`` are per year. Across many products Sultan,
-Farley and Lehmann (1990) found p near 0.03 and q near 0.38 on average; no published fit for
-generative AI exists, so those are a starting point, not a measurement.
+Farley and Lehmann (1990) found p near 0.03 and q near 0.38 on average; we found no published fit
+for generative AI, so those are a starting point, not a measurement.
 
 ``m`` is the market: the people who could adopt at all. ``reachable_market`` sets it from a
 price: the people of the income groups for whom a month of use costs no more than a share of

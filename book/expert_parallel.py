@@ -7,8 +7,17 @@ one MoE layer on one GPU:
 
 * **send time**: the bytes the token puts on the link, divided by the link's bandwidth in one
   direction (NVLink's published 900 and 400 GB/s count both directions together: 450 and 200);
-* **compute time**: the FLOPs its experts spend on it, divided by the GPU's dense peak times the
-  utilisation actually reached (MFU).
+* **compute time**: the FLOPs its routed experts spend on it, and optionally the rest of the layer's
+  work on it (``other_parameters``: attention and shared experts), divided by the GPU's dense peak
+  times the utilisation actually reached (MFU).
+
+Compare like with like. A link's *nominal* bandwidth is what its specification promises, its
+*achieved* or *effective* bandwidth what software gets out of it: DeepSeek's ISCA 2025 paper
+(arXiv:2505.09343) reports about 160 of the H800's 200 GB/s of NVLink achieved and uses 40 GB/s as
+InfiniBand's effective bandwidth, whose nominal figure is 50 GB/s per GPU (the V3 report). Set a
+nominal NVLink against a nominal InfiniBand, or an achieved one against an effective one. And the
+ratio of communication to computation depends on what the computation counts: the routed experts
+alone, or the whole layer.
 
 When send time exceeds compute time, the GPU waits on the link: communication dominates. Two
 of DeepSeek-V3's remedies are modelled: **node-limited routing** (a token's experts lie on at
@@ -17,10 +26,11 @@ node over NVLink) and **overlap** (DualPipe computes one micro-batch while anoth
 flight, so what matters is the larger of the two times, not their sum).
 
 Simplifications, stated so they can be questioned: one token in isolation (no batching effects
-on the link), links fully used at their nominal bandwidth, every routed expert on another GPU,
-no shared-expert traffic, no attention or pipeline traffic, and perfect overlap when overlap is
-on. The numbers are orders of magnitude for comparing designs, not predictions of a real
-cluster. Standard library only.
+on the link), links used at the bandwidth given (nominal or effective: the caller chooses), every
+routed expert on another GPU, no shared-expert traffic, no attention or pipeline traffic, attention
+over the context left out of the arithmetic, and perfect overlap when overlap is on. The numbers
+are orders of magnitude for comparing designs, not predictions of a real cluster. Standard library
+only.
 """
 
 from __future__ import annotations
@@ -51,6 +61,17 @@ def expert_flops_per_token(hidden: int, expert_hidden: int, routed_per_token: in
     three h x f matrices (2 FLOPs per weight), and training adds a backward pass of twice that."""
     per_expert = 2 * 3 * count("hidden", hidden) * count("expert_hidden", expert_hidden)
     return (3 if training else 1) * count("routed_per_token", routed_per_token) * per_expert
+
+
+def layer_flops_per_token(hidden: int, expert_hidden: int, routed_per_token: int, other_parameters: float = 0.0,
+                          training: bool = True) -> float:
+    """FLOPs one token costs in one MoE layer: its routed experts (``expert_flops_per_token``) plus
+    ``other_parameters``, the layer's other weights the token is multiplied by (attention, shared
+    experts), at 2 FLOPs each forward and 3 times that in training. 0 counts the routed experts
+    alone."""
+    other = positive("other_parameters", other_parameters, allow_zero=True)
+    return (expert_flops_per_token(hidden, expert_hidden, routed_per_token, training)
+            + (3 if training else 1) * 2 * other)
 
 
 def send_seconds(n_bytes: float, link_gb_s: float, training: bool = True) -> float:
@@ -97,19 +118,20 @@ class LinkBudget:
 
 def link_budget(hidden: int, expert_hidden: int, routed_per_token: int, link_gb_s: float, peak_tflops: float,
                 mfu: float, node_limit: int | None = None, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
-                overlap: bool = False, training: bool = True) -> LinkBudget:
-    """Send time against compute time for one token in one MoE layer (see the module docstring)."""
+                overlap: bool = False, training: bool = True, other_parameters: float = 0.0) -> LinkBudget:
+    """Send time against compute time for one token in one MoE layer (see the module docstring).
+    ``other_parameters`` adds the layer's other weights to the compute side (0: routed experts only)."""
     sent = bytes_per_token(hidden, routed_per_token, dispatch_bytes, combine_bytes, node_limit)
-    flops = expert_flops_per_token(hidden, expert_hidden, routed_per_token, training)
+    flops = layer_flops_per_token(hidden, expert_hidden, routed_per_token, other_parameters, training)
     return LinkBudget(send_seconds(sent, link_gb_s, training), compute_seconds(flops, peak_tflops, mfu), overlap)
 
 
 def break_even_bandwidth(hidden: int, expert_hidden: int, routed_per_token: int, peak_tflops: float, mfu: float,
                          node_limit: int | None = None, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
-                         training: bool = True) -> float:
+                         training: bool = True, other_parameters: float = 0.0) -> float:
     """The link bandwidth (GB/s) at which send time equals compute time: below it, the link is
-    the bottleneck."""
+    the bottleneck. ``other_parameters`` as in ``link_budget``."""
     sent = bytes_per_token(hidden, routed_per_token, dispatch_bytes, combine_bytes, node_limit)
-    flops = expert_flops_per_token(hidden, expert_hidden, routed_per_token, training)
+    flops = layer_flops_per_token(hidden, expert_hidden, routed_per_token, other_parameters, training)
     seconds = compute_seconds(flops, peak_tflops, mfu)
     return (2 if training else 1) * sent / seconds / 1e9

@@ -9,7 +9,7 @@ column                      meaning
 ``fp16_tflops``             dense FP16/BF16 tensor throughput, 10^12 operations per second
 ``fp8_tflops``              dense FP8 tensor throughput, 10^12 operations per second
 ``int8_tops``               dense INT8 tensor throughput, 10^12 operations per second
-``memory_gb``               on-package memory, gigabytes (10^9 bytes)
+``memory_gib``              on-package memory, gibibytes (GiB, 2^30 bytes), as datasheets give it
 ``memory_bandwidth_gb_s``   memory bandwidth, GB/s (10^9 bytes per second)
 ``interconnect_gb_s``       aggregate bidirectional chip-to-chip bandwidth, GB/s
 ``tdp_w``                   thermal design power, watts
@@ -18,6 +18,13 @@ column                      meaning
 
 An empty cell means *unknown*, and every metric that needs it is then ``None``: the book never
 guesses a missing figure.
+
+**Capacity is binary, rates are decimal.** A datasheet's "80 GB" of HBM or GDDR memory means 80 GiB:
+80 x 2^30 = 85,899,345,920 bytes, about 85.9 GB in the decimal units (10^9 bytes) the book uses for
+model weights and caches. Bandwidths stay decimal: 3,350 GB/s is 3.35 x 10^12 bytes a second. Compare
+a chip's capacity with a model only in bytes: ``Chip.memory_bytes`` (or ``gib_to_bytes``). The
+driver reports a little less than the nominal capacity (81,559 MiB on an 80 GiB H100); the book
+uses the nominal figure and says where the difference matters.
 """
 
 from __future__ import annotations
@@ -38,6 +45,10 @@ PRECISION_BITS: dict[str, int] = {"fp16": 16, "fp8": 8, "int8": 8}
 #: Catalogue column holding the dense throughput at each precision.
 PRECISION_COLUMN: dict[str, str] = {"fp16": "fp16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops"}
 
+#: bytes in a gibibyte (GiB), the unit of memory capacity, and in a gigabyte (GB), the unit of model sizes
+BYTES_PER_GIB = 2**30
+BYTES_PER_GB = 10**9
+
 MARKETS = ("datacenter", "consumer")
 CONFIDENCE = ("datasheet", "reported", "estimate")
 
@@ -57,6 +68,16 @@ def _require_number(name: str, value: object, *, low: float = 0.0, allow_zero: b
         bound = f">= {low:g}" if allow_zero else f"> {low:g}"
         raise ValueError(f"{name} must be {bound}, got {value!r}")
     return number
+
+
+def gib_to_bytes(gib: float) -> float:
+    """A capacity in GiB (2^30 bytes, the binary unit of memory datasheets) in bytes:
+    ``gib_to_bytes(80)`` is 85,899,345,920, about 85.9 decimal GB.
+
+    Args:
+        gib: memory capacity in GiB, >= 0.
+    """
+    return _require_number("gib", gib, allow_zero=True) * BYTES_PER_GIB
 
 
 def tpp(dense_tops: float, bit_length: int) -> float:
@@ -106,7 +127,8 @@ class Chip:
     fp16_tflops: float | None = column("float", low=0.0, high=20_000.0, default=None)
     fp8_tflops: float | None = column("float", low=0.0, high=40_000.0, default=None)
     int8_tops: float | None = column("float", low=0.0, high=40_000.0, default=None)
-    memory_gb: float | None = column("float", low=1.0, high=1_024.0, default=None)
+    #: memory capacity in GiB (2^30 bytes): a datasheet's "80 GB" of HBM is 80 GiB
+    memory_gib: float | None = column("float", low=1.0, high=1_024.0, default=None)
     memory_bandwidth_gb_s: float | None = column("float", low=10.0, high=50_000.0, default=None)
     interconnect_gb_s: float | None = column("float", low=1.0, high=20_000.0, default=None)
     tdp_w: float | None = column("float", low=10.0, high=3_000.0, default=None)
@@ -127,7 +149,7 @@ class Chip:
             raise ValueError(f"name must be a non-empty string, got {self.name!r}")
         if self.market not in MARKETS:
             raise ValueError(f"market must be one of {MARKETS}, got {self.market!r}")
-        for column in ("fp16_tflops", "fp8_tflops", "int8_tops", "memory_gb",
+        for column in ("fp16_tflops", "fp8_tflops", "int8_tops", "memory_gib",
                        "memory_bandwidth_gb_s", "interconnect_gb_s"):
             value = getattr(self, column)
             if value is not None:
@@ -141,6 +163,19 @@ class Chip:
     def short_name(self) -> str:
         """The common name used on charts and in tables (the first alias, e.g. "H100")."""
         return self.aliases[0] if self.aliases else self.name
+
+    # -- memory -------------------------------------------------------------------------------
+    @property
+    def memory_bytes(self) -> float | None:
+        """Memory capacity in bytes (``memory_gib`` x 2^30), or None when unknown: the figure to
+        compare with model weights and caches, which the book counts in bytes and decimal GB."""
+        return None if self.memory_gib is None else gib_to_bytes(self.memory_gib)
+
+    @property
+    def memory_gb(self) -> float | None:
+        """Memory capacity in *decimal* GB (10^9 bytes), or None: 85.9 for an 80 GiB chip. For
+        prose that states capacity as datasheets do, use ``memory_gib`` with the unit GiB."""
+        return None if self.memory_bytes is None else self.memory_bytes / BYTES_PER_GB
 
     # -- throughput ---------------------------------------------------------------------------
     def dense_tops(self, precision: str) -> float | None:

@@ -101,7 +101,8 @@ class Decode:
     roofline: Roofline
     #: the smallest batch at which arithmetic binds; None if memory binds at every batch
     crossover: int | None
-    #: chips whose memory holds one copy of the weights and the batch's KV cache
+    #: chips whose memory (the datasheet's GiB, in bytes) holds one copy of the weights and the batch's
+    #: KV cache
     chips_to_hold: int
     #: US$ per chip-hour used for the cost, or None
     usd_per_hour: float | None
@@ -130,11 +131,12 @@ class Decode:
         return cost_per_million_tokens(self.usd_per_hour, self.tokens_per_second)
 
 
-def _memory_gb(chip: Chip) -> float:
-    if not chip.memory_gb or not chip.memory_bandwidth_gb_s:
+def _memory_bytes(chip: Chip) -> float:
+    """The chip's capacity in bytes (its GiB x 2^30), checking it has a capacity and a bandwidth."""
+    if not chip.memory_gib or not chip.memory_bandwidth_gb_s:
         raise ValueError(f"chip {chip.short_name!r} has no published memory size or bandwidth, so its serving "
                          "speed cannot be computed; choose a chip with both")
-    return chip.memory_gb
+    return chip.memory_bytes
 
 
 def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int = 1, context: int = 4096,
@@ -151,7 +153,7 @@ def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int =
     utilisation = fraction("utilisation", utilisation)
     if usd_per_hour is not None:
         positive("usd_per_hour", usd_per_hour)
-    memory_gb = _memory_gb(chip)
+    memory_bytes = _memory_bytes(chip)
     peak, arithmetic = chip_peak(chip, precision)
     if not peak:
         raise ValueError(f"chip {chip.short_name!r} has no published dense throughput; choose another chip")
@@ -168,7 +170,7 @@ def decode(model: Architecture, chip: Chip, precision: str = "fp8", batch: int =
                      attention_peak_tflops=chip_peak(chip, KV_PRECISION)[0])
     roofline = seconds_per_token(batch=batch, **arguments)
     held = counts.total * weight_byte + batch * context * kv
-    chips = max(1, -int(-held // (memory_gb * 1e9)))
+    chips = max(1, -int(-held // memory_bytes))
     return Decode(model, chip, precision, arithmetic, peak, batch, context, utilisation, roofline,
                   crossover_batch(**arguments) if find_crossover else None, chips, usd_per_hour)
 

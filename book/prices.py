@@ -68,6 +68,15 @@ def api_price(model: str) -> ApiPrice:
     raise KeyError(f"no single price for model {model!r}; known: {[p.model for p in prices]}")
 
 
+def cheaper_rivals(model: str) -> tuple[ApiPrice, ...]:
+    """Other providers' prices in the table whose blended price is below ``model``'s (named as in
+    ``api_price``), cheapest first: who undercut it, if anyone. Dates are not compared; check them
+    before saying two prices were on offer at the same time."""
+    own = api_price(model)
+    return tuple(sorted((p for p in load_api_prices() if p.provider != own.provider and p.blended < own.blended),
+                        key=lambda p: p.blended))
+
+
 def blended_price(usd_per_m_input: float, usd_per_m_output: float, input_share: float = INPUT_SHARE) -> float:
     """One price per million tokens for a mix with a share ``input_share`` of input tokens."""
     share = fraction("input_share", input_share)

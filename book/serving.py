@@ -15,8 +15,10 @@ a share ``1 - (1 - k/E)^batch`` of the routed experts (k of E per token). A larg
 reads nearly all of a mixture of experts' weights, not just the active ones.
 
 A chip is limited by whichever takes longer, its arithmetic or its memory (the "roofline"). At
-small batches memory sets the pace, which is why a chip with slow arithmetic but fast memory,
-such as the H20, can serve as fast as one with far more TFLOPS.
+small batches memory sets the pace, which is why, on this roofline, a chip with slow arithmetic but
+fast memory, such as the H20, writes tokens faster at small batches than one with far more TFLOPS
+but less bandwidth, such as the H100. As the batch grows it turns compute-bound first
+(``crossover_batch``) and then, later still, falls behind (``falls_behind_batch``).
 
 Each token also reads its own conversation's *KV cache* (chapter 2): the cached keys and values
 of every earlier token, ``kv_bytes_per_context_token`` bytes for each of ``context`` tokens. That
@@ -27,8 +29,9 @@ can keep a chip waiting on memory at any batch.
 
 Left out: the traffic between chips, uneven routing, and reading the prompt (the *prefill*, which
 is done in large blocks and is compute-bound), which make real servers slower; and multi-token
-prediction, with which DeepSeek writes about 1.8 tokens per pass through V3 (its report), which
-makes them faster.
+prediction, which makes them faster. With it, V3 drafts a second token in each pass and keeps it
+85-90% of the time; its report gives the result as "1.8 times TPS", a speed-up in tokens per
+second, not a count of tokens per pass. The model here applies no such factor.
 ``utilisation`` is the share of both peaks reached. The time is per chip: spread over the n chips
 holding one copy of the model, the batch is that copy's, and the arithmetic and the reads divide
 among the chips. Standard library only.
@@ -36,6 +39,7 @@ among the chips. Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from book.validate import count, fraction, positive
@@ -150,6 +154,36 @@ def crossover_batch(active_parameters: float, peak_tflops: float, memory_bandwid
 def tokens_per_second(roofline: Roofline) -> float:
     """Tokens one chip generates per second at that time per token."""
     return 1 / roofline.seconds
+
+
+#: the largest batch ``falls_behind_batch`` tries, one by one, unless told otherwise
+FALLS_BEHIND_MAX_BATCH = 100_000
+
+
+def falls_behind_batch(chip: Callable[[int], Roofline], rival: Callable[[int], Roofline],
+                       max_batch: int = FALLS_BEHIND_MAX_BATCH) -> int | None:
+    """The smallest batch at which ``chip`` writes fewer tokens a second than ``rival`` (takes longer
+    per token); None if that does not happen up to ``max_batch``. ``chip`` and ``rival`` give the
+    ``Roofline`` at a batch (for instance ``lambda b: decode(model, h20, "fp8", b, 4096).roofline``).
+
+    This is not the crossover batch: a chip with slow arithmetic and fast memory turns compute-bound
+    at its crossover, but while its rival still waits on memory it stays ahead; it falls behind only
+    once the rival's time per token drops below its own. Every batch from 1 is tried in turn, since
+    the two times need not cross only once."""
+    for name, given in (("chip", chip), ("rival", rival)):
+        if not callable(given):
+            raise ValueError(f"{name} must be a function from a batch to a Roofline, got {given!r}")
+    limit = count("max_batch", max_batch)
+    for batch in range(1, limit + 1):
+        if chip(batch).seconds > rival(batch).seconds:
+            return batch
+    return None
+
+
+def usd_per_million(cost_usd: float, tokens: float) -> float:
+    """US dollars per million tokens when ``tokens`` tokens cost ``cost_usd`` in all (for instance
+    a fleet's cost for a day over the output tokens it wrote that day)."""
+    return positive("cost_usd", cost_usd, allow_zero=True) / positive("tokens", tokens) * 1e6
 
 
 def cost_per_million_tokens(usd_per_chip_hour: float, tokens_per_chip_second: float) -> float:

@@ -14,6 +14,11 @@ CHINA_MEASURES_CSV = DATA_DIR / "china_chip_measures.csv"
 DIRECTIONS = ("tighten", "loosen", "mixed")
 #: how firmly a row is documented: by the measure's own text, or by reporting on it
 CONFIDENCE = ("primary", "secondary")
+#: how a row's confidence reads in a table of the chapters: a secondary row is a press report
+EVIDENCE = {"primary": "primary source", "secondary": "reported"}
+#: when both tables were last checked against their sources; the chapters date their account by it
+#: ("as of ..."), and the last row is the latest step we could source by then
+REVIEWED = "December 2026"
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,10 @@ class ChinaMeasure:
 def load_china_measures() -> tuple[ChinaMeasure, ...]:
     """China's measures in date order (validated)."""
     return tuple(sorted(read_records(CHINA_MEASURES_CSV, ChinaMeasure), key=lambda measure: measure.date))
+
+
+def evidence(confidence: str) -> str:
+    """How a row's ``confidence`` reads in a table ("primary source" or "reported")."""
+    if confidence not in EVIDENCE:
+        raise ValueError(f"confidence must be one of {sorted(EVIDENCE)}, got {confidence!r}")
+    return EVIDENCE[confidence]

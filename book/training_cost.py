@@ -11,7 +11,9 @@ The chain of reasoning, one function per step:
 * ``rental_cost``, ``energy_kwh`` (thermal design power times the data centre's power usage
   effectiveness, PUE) and ``electricity_cost``;
 * ``grown`` and ``years_to_reach``: where a trend of so many times a year leads, and how long it
-  takes to get there.
+  takes to get there;
+* ``months_apart``: how far apart two events are when a source dates each only as a range of
+  months before the same day.
 
 The reported runs are in ``book/data/training_runs.csv`` (``load_runs``, ``run_totals``). Units
 are named in every argument: FLOPs as counts, TFLOPS as 10^12 FLOP/s, hours, kWh, US dollars.
@@ -101,6 +103,36 @@ def years_to_reach(value: float, target: float, factor_per_year: float) -> float
     if years < 0:
         raise ValueError(f"factor_per_year {factor!r} moves {start!r} away from target {end!r}")
     return years
+
+
+def _months_range(name: str, value: object) -> tuple[float, float]:
+    """A pair (fewest, most) of months, both >= 0 and the first no larger than the second."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair (fewest, most) of months, got {value!r}")
+    low, high = (positive(name, month, allow_zero=True) for month in value)
+    if low > high:
+        raise ValueError(f"{name} must list the fewest months first, got {value!r}")
+    return low, high
+
+
+def months_apart(earlier_months_before: tuple[float, float],
+                 later_months_before: tuple[float, float]) -> tuple[float, float]:
+    """The fewest and the most months between two events that a source dates only as ranges of
+    months before one reference day (such as the day an essay was published).
+
+    ``earlier_months_before`` is the earlier event's range (fewest, most months before that day),
+    ``later_months_before`` the later event's. The fewest months pair the earlier event's latest
+    possible date with the later event's earliest; the most, the other way round. Example: Claude
+    3.5 Sonnet trained 9 to 12 months before Amodei's essay, DeepSeek-V3's run ending 1 to 2 months
+    before it, gives (7, 11). Raises a ValueError if the ranges overlap, so that the order of the
+    two events is not known."""
+    earlier = _months_range("earlier_months_before", earlier_months_before)
+    later = _months_range("later_months_before", later_months_before)
+    fewest, most = earlier[0] - later[1], earlier[1] - later[0]
+    if fewest < 0:
+        raise ValueError(f"earlier_months_before {earlier_months_before!r} overlaps later_months_before "
+                         f"{later_months_before!r}: the order of the two events is not known")
+    return fewest, most
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from book.architecture import (GQA, MHA, MLA, Architecture, chips_to_hold, concurrent_sequences, flops_per_token,
-                               get_architecture, kv_cache_bytes, kv_elements_per_token,
+from book.architecture import (GQA, MHA, MLA, Architecture, chip_bytes, chips_to_hold, concurrent_sequences,
+                               flops_per_token, get_architecture, kv_cache_bytes, kv_elements_per_token,
                                kv_elements_per_token_per_layer, load_architectures, max_context, parameter_counts,
-                               parse_architectures, weight_bytes, with_attention)
+                               parse_architectures, spare_bytes, weight_bytes, with_attention)
 from book.tables import TableError
 
 V3, V2 = get_architecture("DeepSeek-V3"), get_architecture("DeepSeek-V2")
@@ -63,21 +63,50 @@ def test_flops_per_token_moe_vs_dense():
 
 
 def test_weight_memory_and_chips():
+    # weights in decimal GB, chips in binary GiB (a fact-check of chapter 2, Dec 2026)
     assert weight_bytes(V3, "bf16") == 2 * weight_bytes(V3, "fp8")
     assert weight_bytes(V3, "fp8") / 1e9 == pytest.approx(671.0, abs=0.1)
-    assert chips_to_hold(weight_bytes(V3, "fp8"), 80) == 9 and chips_to_hold(weight_bytes(V3, "fp8"), 96) == 7
-    assert chips_to_hold(weight_bytes(V3, "bf16"), 80) == 17
-    assert chips_to_hold(80e9, 80) == 1 and chips_to_hold(0, 80) == 1
+    assert chips_to_hold(weight_bytes(V3, "fp8"), 80) == 8 and chips_to_hold(weight_bytes(V3, "fp8"), 96) == 7
+    assert chips_to_hold(weight_bytes(V3, "bf16"), 80) == 16  # not 17, as 80 x 10^9 bytes a chip would need
+    assert chips_to_hold(weight_bytes(V3, "bf16"), 80 * 1e9 / 2**30) == 17
+    assert chips_to_hold(0, 80) == 1
+
+
+def test_chip_capacity_is_binary():
+    # an "80 GB" chip holds 80 GiB = 80 x 2^30 bytes = 85,899,345,920 bytes
+    assert chip_bytes(80) == 85_899_345_920 == 80 * 2**30
+    assert chips_to_hold(80 * 2**30, 80) == 1 and chips_to_hold(80 * 2**30 + 1, 80) == 2
+    assert chips_to_hold(85.5e9, 80) == 1  # what the driver reports as usable fits in one chip's nominal 80 GiB
+    # a catalogue capacity is converted with 2^30, not 10^9
+    from book.hardware import get_chip
+    h800, h20 = get_chip("H800"), get_chip("H20")
+    assert h800.memory_gib == 80 and h800.memory_bytes == 85_899_345_920 == chip_bytes(h800.memory_gib)
+    assert h20.memory_gib == 96 and h20.memory_bytes == 96 * 2**30
+    assert h800.memory_gb == pytest.approx(85.899, abs=0.001)  # the same capacity in decimal GB
 
 
 def test_what_fits_beside_the_weights():
-    # V3 at FP8 does not fit on 8 x 80 GB; on 8 x 96 GB about 97 GB is left for the cache
-    assert max_context(V3, 80, 8, "fp8") == 0
-    spare = 8 * 96e9 - weight_bytes(V3, "fp8")
+    # V3's FP8 weights (671.0 GB) barely fit on 8 x 80 GiB (687.2 GB): about 16 GB is left at the
+    # datasheet's capacity, about 13 GB at the 81,559 MiB the driver reports per chip
+    assert spare_bytes(V3, 80, 8, "fp8") / 1e9 == pytest.approx(16.17, abs=0.01)
+    assert (8 * 81_559 * 2**20 - weight_bytes(V3, "fp8")) / 1e9 == pytest.approx(13.14, abs=0.01)
+    assert concurrent_sequences(V3, 80, 8, 32_768, "fp8") == 7
+    # on 8 x 96 GiB about 154 GB is left for the cache
+    spare = 8 * 96 * 2**30 - weight_bytes(V3, "fp8")
+    assert spare / 1e9 == pytest.approx(153.6, abs=0.1)
     per_token = kv_elements_per_token(V3) * 2
     assert max_context(V3, 96, 8, "fp8") == math.floor(spare / per_token)
-    assert concurrent_sequences(V3, 96, 8, 32_768, "fp8") == math.floor(spare / per_token) // 32_768
+    assert concurrent_sequences(V3, 96, 8, 32_768, "fp8") == math.floor(spare / per_token) // 32_768 == 66
     assert kv_cache_bytes(V3, 32_768) == pytest.approx(61 * 576 * 2 * 32_768)
+
+
+def test_conversations_per_server_of_chapter_2():
+    # FP8 weights, BF16 cache, 32,768-token conversations, one 8-chip server (exercises 2.3 and 2.6)
+    assert concurrent_sequences(V2, 80, 8, 32_768, "fp8") == 199
+    assert concurrent_sequences(V2, 96, 8, 32_768, "fp8") == 260
+    assert concurrent_sequences(with_attention(V3, GQA, kv_heads=8), 96, 8, 32_768, "fp8") == 18
+    assert concurrent_sequences(with_attention(V3, MHA), 96, 8, 32_768, "fp8") == 1
+    assert concurrent_sequences(V3, 96, 8, 32_768, "bf16") == 0  # BF16 weights do not fit
 
 
 def test_table_and_lookup():
@@ -101,7 +130,8 @@ def test_table_and_lookup():
     (lambda: kv_elements_per_token_per_layer(MHA, 0, 128), "heads"),
     (lambda: kv_cache_bytes(V3, -5), "tokens"),
     (lambda: weight_bytes(V3, "fp7"), "precision"),
-    (lambda: chips_to_hold(1e9, 0), "chip_memory_gb"),
+    (lambda: chips_to_hold(1e9, 0), "chip_memory_gib"),
+    (lambda: chip_bytes(-80), "chip_memory_gib"),
     (lambda: concurrent_sequences(V3, 96, 8, 0), "context"),
     (lambda: max_context(V3, 96, 0), "chips"),
 ])

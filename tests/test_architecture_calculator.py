@@ -19,17 +19,21 @@ from book.hardware import get_chip, load_chips
 def test_defaults_describe_v3_at_fp8_on_h800():
     v = ac.view()
     assert v.model.name == "DeepSeek-V3" and v.chip.chip.name == get_chip("H800").name
-    assert v.chip.chips_needed == 9 and not v.chip.fits_one_server  # 671 GB of weights > 8 x 80 GB
+    # 671 GB of weights fit in 8 x 80 GiB (687 GB), but not with 8 conversations' caches (18 GB) beside them
+    assert v.chip.chips_needed == 9 and not v.chip.fits_one_server
+    assert ac.view(sequences=1).chip.chips_needed == 8
     h20 = next(f for f in v.fits if f.chip.short_name == "H20")
-    assert h20.chips_needed == 8 and h20.fits_one_server and h20.result.controlled is False
+    assert h20.chips_needed == 7 and h20.fits_one_server and h20.result.controlled is False  # 689 GB / 103.1 GB
 
 
 def test_every_chip_with_memory_is_shown_with_its_status():
     v = ac.view(rule="2022-10")
-    assert {f.chip.name for f in v.fits} == {c.name for c in load_chips() if c.memory_gb is not None}
+    assert {f.chip.name for f in v.fits} == {c.name for c in load_chips() if c.memory_gib is not None}
     for fit in v.fits:
         assert fit.result == classify(fit.chip, "2022-10")
-        assert fit.chips_needed * fit.chip.memory_gb * 1e9 >= v.total_bytes
+        # capacity in GiB, converted with 2^30; the fewest chips that hold the bytes
+        assert fit.chips_needed * fit.chip.memory_gib * 2**30 >= v.total_bytes
+        assert fit.chips_needed == 1 or (fit.chips_needed - 1) * fit.chip.memory_gib * 2**30 < v.total_bytes
 
 
 def test_attention_and_experts_change_memory_and_flops():
@@ -52,12 +56,13 @@ def test_texts_and_alt_text_state_the_numbers():
     computation, memory, chosen, free = (text for _, text in ac.texts(v))
     assert "73 GFLOP per token" in computation and "36.6 billion of its 671.0 billion" in computation
     assert "weights 671 GB at FP8" in memory and "35,136 cached numbers per token" in memory
-    assert "9 chips to hold it" in chosen and "controlled (a.1)" in chosen
+    assert "H800 (80 GiB, 85.9 GB): 9 chips to hold it" in chosen and "controlled (a.1)" in chosen
     # every catalogue chip the rule leaves free whose 8-chip server holds the weights and cache
-    held = [chip.short_name for chip in load_chips() if chip.memory_gb is not None
-            and v.total_bytes <= ac.SERVER_CHIPS * chip.memory_gb * 1e9 and classify(chip, v.rule).controlled is False]
+    held = [chip.short_name for chip in load_chips() if chip.memory_gib is not None
+            and v.total_bytes <= ac.SERVER_CHIPS * chip.memory_gib * 2**30
+            and classify(chip, v.rule).controlled is False]
     assert free.endswith(": " + ", ".join(held) + ".")
-    assert "H20" in held  # 8 x 96 GB hold DeepSeek-V3 at FP8, and the 2023 rule does not catch the H20
+    assert "H20" in held  # 8 x 96 GiB hold DeepSeek-V3 at FP8, and the 2023 rule does not catch the H20
     assert ac.alt_text(v).startswith("Bar chart of how many chips of each kind hold DeepSeek-V3")
 
 
@@ -94,7 +99,7 @@ def test_unknown_model_or_chip_is_a_key_error():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from([c.name for c in load_chips() if c.memory_gb]),
+@given(st.sampled_from([c.name for c in load_chips() if c.memory_gib]),
        st.integers(1, 64), st.sampled_from(["bf16", "fp8"]))
 def test_more_conversations_never_need_fewer_chips(chip, sequences, precision):
     fewer = ac.view(chip=chip, sequences=sequences, weight_precision=precision)
@@ -125,4 +130,5 @@ def test_panel_has_the_chart_s_numbers_as_a_table():
     html = ac.panel(v).html()
     assert '<table class="book-table">' in html and "Chips needed to hold DeepSeek-V3</caption>" in html
     rows = ac.chip_table(v).rows
-    assert len(rows) == len(v.fits) and ("H20", "96", "8", "yes", "not controlled") in rows
+    assert len(rows) == len(v.fits) and ("H20", "96", "7", "yes", "not controlled") in rows
+    assert "GiB per chip" in ac.chip_table(v).columns

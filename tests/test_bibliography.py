@@ -80,3 +80,10 @@ def test_every_entry_is_cited_and_every_citation_has_an_entry():
     cited = {key.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", text) for key in group.split(",")}
     assert sorted(set(entries) - cited) == [], "entries no page cites"
     assert sorted(cited - set(entries)) == [], "citations without an entry"
+
+
+def test_no_percent_sign_cuts_an_entry_short():
+    # in BibTeX an unescaped % starts a comment: "a 17% fall" would end the note at "a 17"
+    import re
+    text = (ROOT / "chapters" / "references.bib").read_text(encoding="utf-8")
+    assert re.findall(r".{0,30}(?<!\\)%.{0,10}", text) == []

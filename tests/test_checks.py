@@ -94,12 +94,16 @@ def test_bool_exercise():
     assert check("1.4a", "False").status == "invalid"
 
 
-def test_text_answers_are_recorded_with_missing_ideas():
+def test_text_answers_are_recorded_and_the_feedback_claims_nothing_it_cannot_check():
     short = check("1.6b", "Memory bandwidth.")
-    assert short.status == "wrong" and "too short" in short.message
-    long_but_narrow = check("1.6b", "The rule looks only at arithmetic. " * 12)
-    assert long_but_narrow.status == "recorded" and "check that it covers" in long_but_narrow.message
-    assert "memory bandwidth" in long_but_narrow.message
+    assert short.status == "wrong" and "too short" in short.message and "at least" in short.message
+    for answer in ("The rule looks only at arithmetic. " * 12,
+                   "h20 frontier cheap evidence memory bandwidth interconnect " + "banana " * 150):
+        result = check("1.6b", answer)
+        # recorded, marked by the instructor; check says it only counts words, whatever the words
+        assert result.status == "recorded" and "only counts the words" in result.message
+        assert "instructor" in result.message and "seems to touch" not in result.message
+        assert all(idea in result.message for idea in EXERCISES["1.6b"].rubric)  # the same reminder for all
     assert check("1.6b", 12).status == "invalid"
 
 
@@ -174,7 +178,8 @@ def test_boundary_exercise_is_one_sided():
     assert check("1.5a", line + 0.9).status == "correct"
     for below in (line - 1, line - 0.01, line * 0.995):  # within 1%, but on the wrong side of the line
         result = check("1.5a", below)
-        assert result.status == "wrong" and "just below the line" in result.message, below
+        # wrong, and nothing that tells how near the line it is ("just below" would give it away)
+        assert result.status == "wrong" and "just" not in result.message, below
     assert check("1.5a", line + 1).status == "wrong"
     assert "never below it" in check("1.5a", line).message  # the tolerance is stated
 
@@ -238,7 +243,7 @@ def _model_numbers() -> set[str]:
         values |= {v for v in (rule.tpp_threshold, rule.interconnect_threshold_gb_s, rule.tpp_density_floor,
                                rule.tpp_b1_floor, rule.pd_a2, rule.pd_b2, rule.pd_b1) if v is not None}
     for chip in load_chips():
-        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops, chip.memory_gb,
+        values |= {v for v in (chip.die_area_mm2, chip.tpp, chip.fp16_tflops, chip.fp8_tflops, chip.memory_gib,
                                chip.memory_bandwidth_gb_s) if v is not None}
     from book import affordability, diffusion, prices, serving
     from book.dashboards import diffusion_simulator
@@ -337,15 +342,13 @@ def test_one_word_is_singular():
     assert "1 word is too short" in check("3.9", "cheap").message
 
 
-def test_rubric_cues_match_at_the_start_of_words():
-    # "different", "current", "shown" and "known" contain "rent" and "own" but say nothing
-    answer = ("The figure is different from what is currently shown and known about the lab; " * 12).strip()
-    message = check("3.9", answer).message
-    assert "one final run's rental value" in message  # not ticked off by "different"
-    assert "what it leaves out" in message  # not ticked off by "shown"
-    ticked = check("3.9", ("It is the rental value of one final run at two dollars an hour, and it excludes "
-                           "the experiments, the owned cluster and the staff. " * 6)).message
-    assert "one final run's rental value" not in ticked and "what it leaves out" not in ticked
+def test_written_feedback_does_not_depend_on_keywords():
+    # the reminder of what a strong answer covers is the same whether or not the words appear in it
+    vague = check("3.9", ("The figure is different from what is currently shown and known about the lab; " * 12))
+    apt = check("3.9", ("It is the rental value of one final run at two dollars an hour, and it excludes "
+                        "the experiments, the owned cluster and the staff. " * 6))
+    strip = lambda message: message.split("-word answer", 1)[1]  # noqa: E731 - the word counts differ
+    assert strip(vague.message) == strip(apt.message)
 
 
 def test_a_rounded_slip_still_gets_its_hint():
@@ -382,3 +385,14 @@ def test_every_objective_is_practised_and_every_exercise_serves_one(chapter):
     ids = [item.id for item in chapter_exercises(chapter)]
     used = {key for keys in mapping.values() for key in keys}
     assert used == set(ids), set(ids) ^ used
+
+
+def test_chapter_5_cost_gap_compares_like_with_like():
+    # GPT-4's outside estimate prices its final training run: V3's pre-training alone (US$5.328M), not
+    # its three stages (US$5.576M); 78.4 / 5.328 = 14.7, not 14.1 (fact-check of chapter 5, Dec 2026)
+    from book.training_cost import cost_estimate, run_totals
+    gpt4 = cost_estimate("gpt4_final_run").middle_usd
+    assert EXERCISES["5.4"].expected() == pytest.approx(gpt4 / 5.328e6)
+    assert EXERCISES["5.4"].expected() == pytest.approx(14.71, abs=0.01)
+    all_stages = check("5.4", gpt4 / run_totals("DeepSeek-V3").rental_usd)
+    assert all_stages.status == "wrong" and "all three of V3's stages" in all_stages.message

@@ -75,7 +75,7 @@ def test_corrected_facts_stay_corrected():
     assert RULES["2022-10"].announced == date(2022, 10, 7) and RULES["2022-10"].effective == date(2022, 10, 21)
     assert "21 Oct" in events["Oct 2022 rule"].note
     assert "memory bandwidth" in events["H20 needs a licence"].measure
-    assert "910B, 910C and 910D" in events["Diffusion rule rescinded"].measure
+    assert "910B, 910C and 910D" in events["Diffusion rescission announced"].measure
     ascend = get_chip("Ascend 910")
     assert ascend.tdp_w == 310 and "350 W" in ascend.note
 
@@ -87,3 +87,45 @@ def test_chapter_1_says_what_the_ascend_guidance_says():
     assert "does not apply to them in practice" not in text
     assert "General Prohibition 10" in text and "bis2025gp10" in text
     assert "26 August 2022" in text and "nvidia2022_8k" in text
+
+
+def test_the_timeline_as_of_december_2026():
+    # checked against the sources named in the rows (fact-checks of chapters 2-5, Dec 2026)
+    from book.timeline import REVIEWED, load_china_measures
+    events = {event.short: event for event in load_timeline()}
+    # 13 May 2025: a rescission announced and enforcement stopped, not a rescission completed
+    rescission = events["Diffusion rescission announced"]
+    assert rescission.date == date(2025, 5, 13) and rescission.direction == "mixed"
+    assert "announces that it will rescind" in rescission.measure and "not to enforce" in rescission.measure
+    assert "Federal Register" in rescission.note and "rescinded" not in rescission.short
+    # the H20 easing: a promise, a revenue share never written into a rule, and no sales
+    assert events["H20 licences promised"].date == date(2025, 7, 14)
+    share = events["15% revenue share"]
+    assert share.date == date(2025, 8, 11) and share.confidence == "secondary"
+    assert "Never written into a rule" in share.note and "no H20 sales to China-based customers" in share.note
+    # the H200: announced 8 Dec 2025, ruled 15 Jan 2026 with its cap, its re-export line and the duty
+    announced = events["H200 sales announced"]
+    assert announced.date == date(2025, 12, 8) and "25%" in announced.measure and announced.direction == "loosen"
+    review = events["Case-by-case review"]
+    assert review.citation == "bis2026" and review.confidence == "primary"
+    assert "below 50%" in review.measure and "re-exports" in review.measure and "presumed denied" in review.measure
+    assert "25% duty" in review.note
+    # the latest step we could source by the review date, and it is a press report
+    last = load_timeline()[-1]
+    assert REVIEWED == "December 2026" and last.date == date(2026, 5, 31) and last.confidence == "secondary"
+    assert all(event.date <= date(2026, 12, 31) for event in load_timeline())
+    # China's side: each press report says so in its note
+    measures = {measure.short: measure for measure in load_china_measures()}
+    assert measures["RTX Pro 6000D orders stopped"].date == date(2025, 9, 17)
+    assert "not permitted" in measures["H200 'not permitted' at customs"].measure
+    assert measures["NVIDIA summoned over the H20"].confidence == "primary"
+    for measure in load_china_measures():
+        if measure.confidence == "secondary":
+            assert "eported" in measure.note, measure.short
+
+
+def test_evidence_reads_a_confidence_and_rejects_anything_else():
+    from book.timeline import CONFIDENCE, evidence
+    assert [evidence(c) for c in CONFIDENCE] == ["primary source", "reported"]
+    with pytest.raises(ValueError, match="confidence"):
+        evidence("rumour")

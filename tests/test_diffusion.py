@@ -144,3 +144,15 @@ def test_integration_timeline_is_dated_sourced_and_says_what_kind_of_evidence():
     assert next(r for r in rows if r.date_precision == "month").when == "Feb 2025"
     assert next(r for r in rows if r.date_precision == "approximate").when.startswith("about ")
     assert {r.sector for r in rows} == {"government", "technology company", "car maker"}
+    # China Daily: Guangzhou's and Hohhot's models ran on the "government extranet", not internal networks
+    guangzhou = next(r for r in rows if r.actor == "Guangzhou and Hohhot")
+    assert '"government extranet"' in guangzhou.event and "internal government network" not in guangzhou.event
+
+
+def test_the_fy26_lower_middle_group_held_021_billion_more_people():
+    # the July 2025 grouping (fiscal year 2026), named in the note, against the July 2026 one in the table
+    import re
+    lower_middle = next(g for g in load_income_groups() if g.income_group == "lower-middle")
+    fy26 = re.search(r"held 0\.21 billion more people in 2024: ([\d,]+)", lower_middle.note).group(1)
+    fy26 = int(fy26.replace(",", ""))
+    assert round((fy26 - lower_middle.population_m * 1e6) / 1e9, 2) == 0.21

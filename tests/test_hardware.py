@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from book.hardware import (CHIPS_CSV, PRECISION_BITS, Chip, chip_names, get_chip, load_chips, parse_chips,
-                           performance_density, tpp)
+from book.hardware import (BYTES_PER_GB, BYTES_PER_GIB, CHIPS_CSV, PRECISION_BITS, Chip, chip_names, get_chip,
+                           gib_to_bytes, load_chips, parse_chips, performance_density, tpp)
 from book.tables import TableError
 
 # Every chip the chapters rely on must stay in the catalogue, each with a source.
@@ -77,6 +77,27 @@ def test_efficiency_metrics():
     assert get_chip("Ascend 910C").tflops_per_watt() is None  # TDP unknown
 
 
+def test_memory_capacity_is_binary():
+    # datasheets' "80 GB" of HBM is 80 GiB (a fact-check of chapter 2, Dec 2026): the catalogue
+    # stores GiB and converts with 2^30, never 10^9
+    assert BYTES_PER_GIB == 2**30 and BYTES_PER_GB == 10**9
+    h800, h20 = get_chip("H800"), get_chip("H20")
+    assert h800.memory_gib == get_chip("H100").memory_gib == 80 and h20.memory_gib == 96
+    assert h800.memory_bytes == gib_to_bytes(80) == 85_899_345_920
+    assert h20.memory_bytes == 96 * 2**30 == 103_079_215_104
+    # the driver reports a little less than the nominal capacity: 81,559 MiB on an H100, 97,871 MiB on an H20
+    assert 81_559 * 2**20 < h800.memory_bytes and 97_871 * 2**20 < h20.memory_bytes
+    for chip in load_chips():
+        if chip.memory_gib is not None:
+            assert chip.memory_bytes == chip.memory_gib * 2**30
+            assert chip.memory_gb == pytest.approx(chip.memory_gib * 1.073741824)
+            assert "GiB" in chip.note, f"{chip.name}: say in the note that its capacity is binary"
+    blank = Chip(name="blank", market="datacenter")
+    assert blank.memory_bytes is None and blank.memory_gb is None
+    with pytest.raises(ValueError, match="gib"):
+        gib_to_bytes(-1)
+
+
 @pytest.mark.parametrize("spelling", ["h100", "H100 ", "NVIDIA H100 SXM5 80GB", "rtx 4090 d", "RTX4090D", "ascend 910b"])
 def test_get_chip_ignores_case_and_spaces(spelling):
     assert get_chip(spelling).name in {c.name for c in load_chips()}
@@ -137,6 +158,7 @@ def _broken_copy(tmp_path, line_no: int, column: str, value: str):
     ("tdp_w", "700 W", "not a number"),
     ("tdp_w", "-3", "outside the plausible range"),
     ("memory_bandwidth_gb_s", "3.35", "outside the plausible range"),  # TB/s typed into a GB/s column
+    ("memory_gib", "85899345920", "outside the plausible range"),  # bytes typed into a GiB column
     ("market", "gaming", "not one of"),
     ("year", "2022.5", "not a number"),
     ("aliases", "A100", "already used"),

@@ -170,7 +170,7 @@ def test_a_consumer_card_as_the_fastest_free_chip_comes_with_a_warning():
     without_h20 = dataclasses.replace(v, runs=tuple(r for r in v.runs if r.chip.short_name != "H20"))
     side = hc.texts(without_h20)[2][1]
     assert "fastest not controlled under the 2023 rule: RTX 4090 D" in side
-    assert "consumer card with 24 GB" in side and "impractical for training" in side
+    assert "consumer card with 24 GiB" in side and "impractical for training" in side
 
 
 def test_precision_as_the_page_writes_it_and_a_bf16_compare_is_said():

@@ -146,10 +146,12 @@ def test_decode_cost_and_chips_to_hold():
     d = decode(v3, get_chip("H800"), "fp8", batch=256, context=4096, usd_per_hour=2.0)
     assert d.usd_per_million_tokens == pytest.approx(2.0 / (d.tokens_per_second * 3600) * 1e6)
     held = parameter_counts(v3).total * 1 + 256 * 4096 * kv_bytes_per_context_token(v3)
-    assert d.chips_to_hold == math.ceil(held / 80e9)
+    assert d.chips_to_hold == math.ceil(held / (80 * 2**30))  # an H800's 80 GiB, in bytes
     assert decode(v3, get_chip("H800"), "fp8", batch=256).usd_per_million_tokens is None
-    # a 24 GB card needs dozens to hold V3's weights at all
-    assert decode(v3, get_chip("RTX 4090"), "fp8").chips_to_hold >= 28
+    # a 24 GiB card needs dozens to hold V3's weights at all: 671 GB / 25.8 GB = 26.04, so 27
+    assert decode(v3, get_chip("RTX 4090"), "fp8").chips_to_hold == 27
+    # one conversation of 4,096 tokens beside V3's FP8 weights fits in eight 80 GiB chips
+    assert decode(v3, get_chip("H800"), "fp8", batch=1, context=4096).chips_to_hold == 8
 
 
 def test_decode_rejects_bad_input():
@@ -163,7 +165,7 @@ def test_decode_rejects_bad_input():
     with pytest.raises(ValueError, match="precision"):
         decode(v3, get_chip("H100"), precision="fp4")
     with pytest.raises(ValueError, match="throughput"):
-        decode(v3, Chip(name="No compute", market="datacenter", memory_gb=80, memory_bandwidth_gb_s=1000))
+        decode(v3, Chip(name="No compute", market="datacenter", memory_gib=80, memory_bandwidth_gb_s=1000))
 
 
 def test_speed_one_conversation_sees():

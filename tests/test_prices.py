@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from book.prices import (api_price, blended_price, change_per_year, fall_per_year, load_api_prices, monthly_cost,
-                         years_between)
+from book.prices import (api_price, blended_price, change_per_year, cheaper_rivals, fall_per_year, load_api_prices,
+                         monthly_cost, years_between)
 
 
 def test_table_is_sourced_and_holds_the_published_prices():
@@ -73,3 +73,24 @@ def test_monthly_cost():
     assert monthly_cost(0, 0, 1, 1) == 0
     with pytest.raises(ValueError, match="input_tokens"):
         monthly_cost(-1, 0, 1, 1)
+
+
+def test_gpt4o_mini_undercut_deepseek_v3():
+    # on chapter 4's own chart, OpenAI's smaller model was cheaper than DeepSeek-V3 (blended 3:1)
+    rivals = cheaper_rivals("DeepSeek-V3")
+    assert [p.model for p in rivals] == ["GPT-4o mini"]
+    assert rivals[0].blended == pytest.approx(0.2625) and api_price("DeepSeek-V3").blended == pytest.approx(0.4775)
+    assert {p.model for p in cheaper_rivals("GPT-4o (2024-08-06)")} >= {"DeepSeek-V3 (deepseek-chat)",
+                                                                        "DeepSeek-R1 (deepseek-reasoner)"}
+    with pytest.raises(KeyError):
+        cheaper_rivals("GPT-5")
+
+
+def test_from_5_september_2025_the_chat_price_rose_and_the_reasoners_fell():
+    chat, reasoner, both = api_price("DeepSeek-V3"), api_price("DeepSeek-R1"), api_price("DeepSeek-V3.1")
+    assert both.date == date(2025, 9, 5) and (both.usd_per_m_input, both.usd_per_m_output) == (0.56, 1.68)
+    assert (chat.usd_per_m_input, chat.usd_per_m_output) == (0.27, 1.10)
+    assert (reasoner.usd_per_m_input, reasoner.usd_per_m_output) == (0.55, 2.19)
+    assert both.usd_per_m_input > chat.usd_per_m_input and both.usd_per_m_output > chat.usd_per_m_output
+    assert both.usd_per_m_output < reasoner.usd_per_m_output and both.blended < reasoner.blended
+    assert "rise" in both.note and "cut" in both.note

@@ -250,15 +250,50 @@ def test_routed_experts_of_the_architectures():
 def test_cost_estimates_agree_with_the_runs_and_keep_their_ranges():
     from book.training_cost import cost_estimate, load_cost_estimates
     v3 = cost_estimate("deepseek_v3_final_run")
-    assert v3.low_usd == v3.high_usd == pytest.approx(run_totals("DeepSeek-V3").rental_usd)
+    pre = run_stages("DeepSeek-V3")[0]
+    # one basis: V3's row is its pre-training (US$5.328M), the work its FLOPs count, not all stages (US$5.576M)
+    assert v3.low_usd == v3.high_usd == pytest.approx(rental_cost(pre.gpu_hours, pre.usd_per_gpu_hour)) == 5.328e6
     assert v3.training_flops == pytest.approx(training_flops(37e9, 14.8e12), rel=0.01)
     gpt4 = cost_estimate("gpt4_final_run")
-    # like for like: GPT-4's run cost about 14 times V3's, with about 6 times the compute
-    assert gpt4.middle_usd / v3.middle_usd == pytest.approx(14.1, abs=0.1)
-    assert gpt4.training_flops / v3.training_flops == pytest.approx(6.4, abs=0.1)
+    # like for like: GPT-4's run cost about 14.7 times V3's pre-training, which is exactly about 6.4 times the
+    # compute at about 2.3 times the price per FLOP (on the all-stage cost the factors would not multiply out)
+    cost, compute, price = (gpt4.middle_usd / v3.middle_usd, gpt4.training_flops / v3.training_flops,
+                            gpt4.usd_per_flop / v3.usd_per_flop)
+    assert cost == pytest.approx(14.7, abs=0.05) and compute == pytest.approx(6.4, abs=0.05)
+    assert price == pytest.approx(2.3, abs=0.05) and cost == pytest.approx(compute * price)
     assert cost_estimate("gpt4_press").high_usd is None and cost_estimate("gpt4_press").usd_per_flop is None
     assert cost_estimate("sonnet").middle_usd == pytest.approx((20e6 * 50e6) ** 0.5)
     for estimate in load_cost_estimates():
         assert estimate.source and estimate.what and (estimate.high_usd is None or estimate.high_usd >= estimate.low_usd)
+    # the fleet range is the book's construction from SemiAnalysis's two figures, and says so
+    fleet = cost_estimate("deepseek_gpus")
+    assert (fleet.low_usd, fleet.high_usd) == (500e6, 1.6e9) and "construction" in fleet.note
     with pytest.raises(KeyError, match="keys"):
         cost_estimate("gpt5")
+
+
+def test_months_between_sonnet_and_deepseek_v3():
+    from book.training_cost import cost_estimate, months_apart
+    # Amodei (29 Jan 2025): Sonnet's training "was conducted 9-12 months ago"; V3 was trained in
+    # November/December 2024, so its run ended 1 to 2 months before the essay: 7 to 11 months apart
+    assert months_apart((9, 12), (1, 2)) == (7, 11)
+    assert months_apart((3, 3), (3, 3)) == (0, 0)
+    # the chart's years sit in the middle of that range
+    gap = cost_estimate("deepseek_v3_final_run").trained_year - cost_estimate("sonnet").trained_year
+    assert 12 * gap == pytest.approx(9, abs=0.05)
+    for bad, parameter in ((((12, 9), (1, 2)), "earlier_months_before"), (((9, 12), (1,)), "later_months_before"),
+                           (((9, 12), (-1, 2)), "later_months_before"), (((9, 12), "12"), "later_months_before"),
+                           (((1, 2), (1, 3)), "overlaps")):
+        with pytest.raises(ValueError, match=parameter):
+            months_apart(*bad)
+
+
+def test_the_cost_curve_predicts_about_one_to_four_times_deepseek_v3():
+    from book.training_cost import cost_estimate, months_apart
+    # a cost falling 4 times a year from Sonnet's US$20-50M, 7 to 11 months on: about US$5.6-22M, or 1.0 to
+    # 4.0 times V3's headline US$5.576M (the curve chapter 3 draws)
+    sonnet, v3 = cost_estimate("sonnet"), run_totals("DeepSeek-V3").rental_usd
+    predicted = [grown(cost, 1 / 4, months / 12) for cost in (sonnet.low_usd, sonnet.high_usd)
+                 for months in months_apart((9, 12), (1, 2))]
+    assert min(predicted) / 1e6 == pytest.approx(5.6, abs=0.05) and max(predicted) / 1e6 == pytest.approx(22.3, abs=0.05)
+    assert min(predicted) / v3 == pytest.approx(1.0, abs=0.05) and max(predicted) / v3 == pytest.approx(4.0, abs=0.05)

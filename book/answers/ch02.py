@@ -7,18 +7,20 @@ Every expected value, hint number and likely mistake comes from the models
 from __future__ import annotations
 
 from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
-from book.architecture import (MHA, MLA, chips_to_hold, concurrent_sequences, flops_per_token, get_architecture,
-                               kv_elements_per_token_per_layer, parameter_counts, weight_bytes)
+from book.architecture import (MHA, MLA, chip_bytes, chips_to_hold, concurrent_sequences, flops_per_token,
+                               get_architecture, kv_elements_per_token_per_layer, parameter_counts, weight_bytes)
 from book.expert_parallel import break_even_bandwidth, link_budget
-from book.hardware import get_chip
+from book.hardware import BYTES_PER_GB, BYTES_PER_GIB, get_chip
 
 # the settings the exercises use, named once
 CONTEXT = 32_768        # tokens per conversation
 SERVER = 8              # chips in one server
 MFU = 0.40              # utilisation assumed in the communication model
 NODE_LIMIT = 4          # DeepSeek-V3: a token's experts on at most 4 nodes
-IB_GB_S = 50.0          # InfiniBand per GPU, V3 report
-NVLINK_REACHED_GB_S = 160.0  # NVLink reached on the H800, V3 report
+# like with like: both links as DeepSeek's software achieved them (its ISCA 2025 paper, arXiv:2505.09343)
+IB_EFFECTIVE_GB_S = 40.0     # InfiniBand per GPU, effective (nominal: 50)
+NVLINK_REACHED_GB_S = 160.0  # NVLink on the H800, achieved (nominal: 200 one way)
+CHIP_GIB = 80           # exercise 2.4's chip: an H800's 80 GiB
 
 LINK_CHOICES = ("InfiniBand between nodes", "NVLink inside a node", "neither")
 
@@ -46,11 +48,22 @@ def _mla() -> int:
 
 
 def _conversations(model, chip: str) -> int:
+    return concurrent_sequences(model, get_chip(chip).memory_gib, SERVER, CONTEXT, "fp8", "bf16")
+
+
+def _decimal_conversations(model, chip: str) -> int:
+    """The likely mistake: the datasheet's GB read as 10^9 bytes instead of 2^30."""
+    gib = get_chip(chip).memory_gib * BYTES_PER_GB / BYTES_PER_GIB
+    return concurrent_sequences(model, gib, SERVER, CONTEXT, "fp8", "bf16")
+
+
+def _gb_as_gib_conversations(model, chip: str) -> int:
+    """The other likely mistake: the capacity in decimal GB (``memory_gb``) passed where GiB go."""
     return concurrent_sequences(model, get_chip(chip).memory_gb, SERVER, CONTEXT, "fp8", "bf16")
 
 
 def _chips(precision: str) -> int:
-    return chips_to_hold(weight_bytes(_v3(), precision), 80)
+    return chips_to_hold(weight_bytes(_v3(), precision), CHIP_GIB)
 
 
 def _h800_peak() -> float:
@@ -65,7 +78,8 @@ def _break_even(node_limit=None, training=True) -> float:
 
 def _binding_link() -> str:
     v3 = _v3()
-    ib = link_budget(v3.hidden, v3.expert_hidden, v3.active_experts, IB_GB_S, _h800_peak(), MFU, node_limit=NODE_LIMIT)
+    ib = link_budget(v3.hidden, v3.expert_hidden, v3.active_experts, IB_EFFECTIVE_GB_S, _h800_peak(), MFU,
+                     node_limit=NODE_LIMIT)
     nvlink = link_budget(v3.hidden, v3.expert_hidden, v3.active_experts, NVLINK_REACHED_GB_S, _h800_peak(), MFU)
     binding = [name for name, budget in zip(LINK_CHOICES, (ib, nvlink)) if budget.ratio > 1]
     return binding[0] if len(binding) == 1 else "neither" if not binding else "both"
@@ -126,24 +140,35 @@ EXERCISES = [
         id="2.3", title="Conversations an H20 server holds", kind="number", points=3, unit="conversations",
         tolerance=Tolerance.at_most(1.0),
         expected=lambda: _conversations(_v3(), "H20"),
-        hint=lambda: (f"Memory left on {SERVER} chips of {fmt(get_chip('H20').memory_gb)} GB after the FP8 weights, "
-                      f"divided by one conversation's cache ({fmt(CONTEXT)} tokens × cached numbers per token over "
-                      "all layers × 2 bytes); keep the whole number."),
+        hint=lambda: (f"Memory left on {SERVER} chips of {fmt(get_chip('H20').memory_gib)} GiB (2³⁰ bytes each) "
+                      f"after the FP8 weights, divided by one conversation's cache ({fmt(CONTEXT)} tokens × cached "
+                      "numbers per token over all layers × 2 bytes); keep the whole number."),
         mistakes=(Mistake(lambda: 0,
-                          "Zero: either the weights are at BF16 (the function's default; this question uses FP8) or "
-                          "you used 80 GB chips, on which even the FP8 weights do not fit."),),
+                          "Zero: the weights are at BF16 (the function's default; this question uses FP8), which do "
+                          "not fit on one server."),
+                  Mistake(lambda: _decimal_conversations(_v3(), "H20"),
+                          lambda: (f"You read the H20's {fmt(get_chip('H20').memory_gib)} GB as decimal "
+                                   "gigabytes (10⁹ bytes). Chip memory is binary: it is GiB, 2³⁰ bytes each, so "
+                                   "more fits.")),
+                  Mistake(lambda: _gb_as_gib_conversations(_v3(), "H20"),
+                          "You passed the capacity in decimal GB (memory_gb) where concurrent_sequences takes GiB: "
+                          "use memory_gib.")),
     ),
     Exercise(
         id="2.4", title="What FP8 saves", kind="number", points=2, unit="chips",
         tolerance=Tolerance.absolute(0.01),
-        expected=lambda: _chips("bf16") - _chips("fp8"),
-        hint="Hold the weights at 2 bytes per parameter, then at 1; round each up to whole 80 GB chips, then subtract.",
-        mistakes=(Mistake(lambda: (weight_bytes(_v3(), "bf16") - weight_bytes(_v3(), "fp8")) / 1e9,
-                          "That is the memory saved in GB; the question asks for chips."),
-                  Mistake(lambda: (weight_bytes(_v3(), "bf16") - weight_bytes(_v3(), "fp8")) / 80e9,
-                          "Chips come whole: round each count up to whole chips before subtracting."),
-                  Mistake(lambda: _chips("fp8"), "That is the number of chips at FP8; the question asks how many "
-                                                 "fewer than at BF16.")),
+        expected=lambda: _chips("bf16"),
+        hint=lambda: (f"Hold the weights at 2 bytes per parameter and divide by one chip's memory, {fmt(CHIP_GIB)} GiB "
+                      f"= {fmt(CHIP_GIB)} × 2³⁰ bytes; round up to whole chips."),
+        mistakes=(Mistake(lambda: chips_to_hold(weight_bytes(_v3(), "bf16"), CHIP_GIB * BYTES_PER_GB / BYTES_PER_GIB),
+                          lambda: (f"You counted {fmt(CHIP_GIB)} GB as {fmt(CHIP_GIB)} × 10⁹ bytes. Chip memory is "
+                                   f"binary: {fmt(CHIP_GIB)} GiB, 2³⁰ bytes each, so one chip fewer is enough.")),
+                  Mistake(lambda: weight_bytes(_v3(), "bf16") / 1e9,
+                          "That is the weights' memory in GB; the question asks for chips."),
+                  Mistake(lambda: weight_bytes(_v3(), "bf16") / chip_bytes(CHIP_GIB),
+                          "Chips come whole: round up to whole chips."),
+                  Mistake(lambda: _chips("fp8"), "That is the number of chips at FP8 (1 byte per parameter); the "
+                                                 "question asks for BF16, 2 bytes per parameter.")),
     ),
     Exercise(
         id="2.5a", title="When the link binds", kind="number", points=3, unit="GB/s",
@@ -164,9 +189,10 @@ EXERCISES = [
         id="2.5b", title="Which link binds", kind="choice", points=1, choices=LINK_CHOICES,
         aliases={"InfiniBand": LINK_CHOICES[0], "IB": LINK_CHOICES[0], "NVLink": LINK_CHOICES[1]},
         expected=_binding_link,
-        hint=lambda: (f"Compare each link's bandwidth with the break-even bandwidth: InfiniBand at {fmt(IB_GB_S)} "
-                      f"GB/s with node-limited routing ({NODE_LIMIT} nodes), NVLink at the {fmt(NVLINK_REACHED_GB_S)} "
-                      "GB/s DeepSeek reached, without a limit."),
+        hint=lambda: (f"Compare each link's bandwidth with the break-even bandwidth, both as DeepSeek achieved them: "
+                      f"InfiniBand at its effective {fmt(IB_EFFECTIVE_GB_S)} GB/s with node-limited routing "
+                      f"({NODE_LIMIT} nodes), NVLink at the {fmt(NVLINK_REACHED_GB_S)} GB/s it reached, without a "
+                      "limit."),
     ),
     Exercise(
         id="2.6", title="H20 against H800 for serving", kind="number", points=3, unit="conversations",
@@ -176,7 +202,10 @@ EXERCISES = [
                       "server needs a ninth chip; subtract the H800's largest number from the H20's."),
         mistakes=(Mistake(lambda: _conversations(_v2(), "H20"), "That is the H20 server alone: subtract the H800's."),
                   Mistake(lambda: _conversations(_v2(), "H800") - _conversations(_v2(), "H20"),
-                          "Wrong way round: the H20, with more memory per chip, holds more.")),
+                          "Wrong way round: the H20, with more memory per chip, holds more."),
+                  Mistake(lambda: _decimal_conversations(_v2(), "H20") - _decimal_conversations(_v2(), "H800"),
+                          "You read the chips' GB as decimal gigabytes (10⁹ bytes). Chip memory is binary: 96 and "
+                          "80 GiB, 2³⁰ bytes each.")),
     ),
     Exercise(
         id="2.7", title="The paradox against the counter-case", kind="text", points=5, min_words=80,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from book.answers.exercise import Exercise, Mistake, Tolerance, fmt
 from book.hardware import get_chip
 from book.rule_design import CAUGHT, DesignedRule, compare
-from book.training_cost import cost_estimate
+from book.training_cost import cost_estimate, rental_cost, run_stages, run_totals
 
 CLUSTER = 2048             # DeepSeek's H800 cluster for V3
 BANDWIDTH_STEP = 100.0     # the rule designer's step for the memory-bandwidth line, GB/s
@@ -47,8 +47,15 @@ def _gaming_cards_caught() -> int:
                if row.judgement.status == CAUGHT and row.judgement.chip.market == "consumer")
 
 
+def _v3_pretraining_usd() -> float:
+    """The rental value of DeepSeek-V3's pre-training stage alone: the same basis as the outside
+    estimate of GPT-4's final training run (not the three stages together)."""
+    stage = next(s for s in run_stages("DeepSeek-V3") if s.stage == "pre-training")
+    return rental_cost(stage.gpu_hours, stage.usd_per_gpu_hour)
+
+
 def _cost_ratio() -> float:
-    return cost_estimate("gpt4_final_run").middle_usd / cost_estimate("deepseek_v3_final_run").middle_usd
+    return cost_estimate("gpt4_final_run").middle_usd / _v3_pretraining_usd()
 
 
 EXERCISES = [
@@ -105,9 +112,13 @@ EXERCISES = [
         id="5.4", title="The like-for-like cost gap", kind="number", points=2, unit="times",
         tolerance=Tolerance.relative(0.02),
         expected=_cost_ratio,
-        hint="Divide the middle of GPT-4's estimated final-run cost by DeepSeek-V3's final-run cost "
-             "(cost_estimate('gpt4_final_run').middle_usd and cost_estimate('deepseek_v3_final_run').middle_usd).",
-        mistakes=(Mistake(lambda: 100e6 / cost_estimate("deepseek_v3_final_run").middle_usd,
+        hint="Divide the middle of GPT-4's estimated final-run cost (cost_estimate('gpt4_final_run').middle_usd) by "
+             "the rental value of DeepSeek-V3's pre-training stage alone: its GPU-hours times its price per GPU-hour "
+             "(the first row of run_stages('DeepSeek-V3')).",
+        mistakes=(Mistake(lambda: cost_estimate("gpt4_final_run").middle_usd / run_totals("DeepSeek-V3").rental_usd,
+                          "That divides by all three of V3's stages together; GPT-4's estimate counts only its final "
+                          "training run, so compare it with V3's pre-training stage alone."),
+                  Mistake(lambda: 100e6 / _v3_pretraining_usd(),
                           "That uses Wired's 'over $100 million', which does not say what it counts; use the "
                           "final-run estimate."),
                   Mistake(lambda: 1 / _cost_ratio(), "That is V3 over GPT-4; the question asks how many times "

@@ -5,7 +5,9 @@ and which chips, controlled or not, can hold it.
 with other attention or fewer active experts), a context length, a number of conversations and
 precisions in; FLOPs per token, weight and KV-cache memory, and for every catalogue chip with a
 memory figure the number of chips needed and its status under the chosen rule out. ``panel``
-draws it. Standard library only.
+draws it. Weights and caches are counted in bytes and shown in decimal GB (10^9 bytes); a chip's
+capacity is its datasheet figure in GiB (2^30 bytes), converted to bytes before the two are compared.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ CONTROLS = (
     Control("kv_precision", "KV cache", "choice", "bf16", buttons=True, options=(("BF16", "bf16"), ("FP8", "fp8")),
             group="Serving", help="Bytes per cached number: 2 at BF16, 1 at FP8."),
     Control("chip", "Chip", "choice", get_chip("H800").name,
-            options=tuple((c.short_name, c.name) for c in load_chips() if c.memory_gb is not None),
+            options=tuple((c.short_name, c.name) for c in load_chips() if c.memory_gib is not None),
             group="Hardware", help="The chip the text below works out in detail; the chart shows every chip."),
     rule_control(group="Hardware"),
 )
@@ -130,12 +132,12 @@ def view(model: str = "DeepSeek-V3", attention: str = "as built", active_experts
     cache = kv_cache_bytes(arch, tokens, kv_precision)
     fits = []
     for item in load_chips():
-        if item.memory_gb is None:
+        if item.memory_bytes is None:
             continue
-        needed = max(1, math.ceil((weights + cache) / (item.memory_gb * 1e9) - 1e-12))
+        needed = max(1, math.ceil((weights + cache) / item.memory_bytes - 1e-12))
         fits.append(ChipFit(item, needed, classify(item, rule)))
     chosen = get_chip(chip)
-    if chosen.memory_gb is None:
+    if chosen.memory_gib is None:
         raise ValueError(f"chip must be one with a memory figure in the catalogue, got {chip!r}")
     counts = parameter_counts(arch)
     return CalculatorView(
@@ -178,7 +180,8 @@ def texts(v: CalculatorView) -> tuple[tuple[str, str], ...]:
     fit = v.chip
     verdict = fit.result.short_verdict
     servers = "fits in one 8-chip server" if fit.fits_one_server else "needs more than one 8-chip server"
-    chip_text = (f"{fit.chip.short_name} ({fit.chip.memory_gb:,.0f} GB): {fit.chips_needed} chips to hold it, so it "
+    chip_text = (f"{fit.chip.short_name} ({fit.chip.memory_gib:,.0f} GiB, {fit.chip.memory_bytes / 1e9:,.1f} GB): "
+                 f"{fit.chips_needed} chips to hold it, so it "
                  f"{servers}. Under the {RULES[v.rule].label}: {verdict}.")
     free = [f.chip.short_name for f in v.fits if f.fits_one_server and f.result.controlled is False]
     which = (f"chips under every line of the {RULES[v.rule].label} that hold it in one 8-chip server: "
@@ -262,10 +265,10 @@ def figure(v: CalculatorView, chart_id: str = "calculator") -> Figure:
 def chip_table(v: CalculatorView) -> Table:
     """The chart's numbers as a table, one row per chip, fewest chips first."""
     rows = sorted(v.fits, key=lambda f: (f.chips_needed, f.chip.short_name))
-    return table(((f.chip.short_name, f"{f.chip.memory_gb:,.0f}", f.chips_needed,
+    return table(((f.chip.short_name, f"{f.chip.memory_gib:,.0f}", f.chips_needed,
                    "yes" if f.fits_one_server else "no", f.result.short_verdict) for f in rows),
-                 columns=("Chip", "GB per chip", "Chips needed", "One server?", f"{RULES[v.rule].label}"),
-                 numeric=("GB per chip", "Chips needed"), caption=f"Chips needed to hold {v.model.name}")
+                 columns=("Chip", "GiB per chip", "Chips needed", "One server?", f"{RULES[v.rule].label}"),
+                 numeric=("GiB per chip", "Chips needed"), caption=f"Chips needed to hold {v.model.name}")
 
 
 def panel(v: CalculatorView) -> Panel:

@@ -176,9 +176,9 @@ def texts(v: DiffusionView) -> tuple[tuple[str, str], ...]:
     ratio = v.diffuser.at_end / v.leader.at_end if v.leader.at_end else None
     if ratio is not None:
         race += f" At year {v.years:,.0f} the diffuser has {ratio:,.1f} times the leader's users."
-    caution = ("A sketch, not a forecast: no one has fitted p and q to generative AI, the market is a step per "
-               "income group's average income (many people in a rich group cannot pay, and some in a poor one "
-               "can), and free tiers, subsidies and internet access are left out.")
+    caution = ("A sketch, not a forecast: we found no published fit of p and q for generative AI, the market is "
+               "a step per income group's average income (many people in a rich group cannot pay, and some in a poor "
+               "one can), and free tiers, subsidies and internet access are left out.")
     return (("Markets", markets), ("The race", race), ("Read with care", caution))
 
 

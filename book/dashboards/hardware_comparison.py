@@ -283,7 +283,7 @@ def texts(v: ComparisonView) -> tuple[tuple[str, str], ...]:
         summary += (f"; fastest not controlled under the {RULES[v.rule].label}: {best_free.chip.short_name}, "
                     f"{best_free.days:,.1f} days ({best_free.days / fastest.days:,.1f} times as long)")
         if best_free.chip.market == "consumer":
-            summary += (f", though as a consumer card with {best_free.chip.memory_gb:,.0f} GB and no fast "
+            summary += (f", though as a consumer card with {best_free.chip.memory_gib:,.0f} GiB and no fast "
                         f"chip-to-chip links it is impractical for {'serving' if v.task == 'serve' else 'training'} "
                         "a large model")
         summary += "."

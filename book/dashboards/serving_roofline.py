@@ -36,7 +36,7 @@ REFERENCE = "H100"
 BATCHES = tuple(2 ** k for k in range(15))
 MAX_BATCH = BATCHES[-1]
 
-_SERVABLE = tuple(c for c in load_chips() if c.memory_gb and c.memory_bandwidth_gb_s and c.fp16_tflops)
+_SERVABLE = tuple(c for c in load_chips() if c.memory_gib and c.memory_bandwidth_gb_s and c.fp16_tflops)
 
 CONTROLS = (
     Control("model", "Model", "choice", "DeepSeek-V3", options=tuple((a.name, a.name) for a in load_architectures()),
@@ -166,7 +166,7 @@ def texts(v: ServingView) -> tuple[tuple[str, str], ...]:
               f"peak: {_rate(d.tokens_per_second)} tokens a second per chip, limited by its "
               f"{'memory bandwidth' if d.bound == 'memory' else 'arithmetic'}; {_crossover_text(c, v)}. Holding one "
               f"copy of the weights and these conversations' caches takes {d.chips_to_hold:,} "
-              f"{'chip' if d.chips_to_hold == 1 else 'chips'} of {c.chip.memory_gb:,.0f} GB.")
+              f"{'chip' if d.chips_to_hold == 1 else 'chips'} of {c.chip.memory_gib:,.0f} GiB.")
     ref = v.of(REFERENCE)
     ratio = d.tokens_per_second / ref.decode.tokens_per_second
     compute = d.peak_tflops / ref.decode.peak_tflops
