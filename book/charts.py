@@ -21,7 +21,7 @@ from matplotlib.figure import Figure as MplFigure
 from book import style
 from book.figure import Figure, svg_figure
 from book.hardware import Chip
-from book.timeline import ControlEvent
+from book.timeline import REVIEWED, ControlEvent
 
 DIRECTION_STYLE = {
     "tighten": {"color": style.OKABE_ITO["vermillion"], "marker": "^", "label": "tightens"},
@@ -99,7 +99,8 @@ def timeline_alt(events: tuple[ControlEvent, ...]) -> str:
 def timeline_figure(events: tuple[ControlEvent, ...]) -> Figure:
     return _as_figure(timeline_plot(events), "US export controls on AI chips, 2022-2026",
                       "Each step in the table below, marked by the way it moved the controls: triangles up "
-                      "tighten, triangles down loosen, the diamond is mixed; 'reported' marks press reports.",
+                      "tighten, triangles down loosen, the diamond is mixed; 'reported' marks press reports. "
+                      f"As of {REVIEWED}: the last step is the latest we could source.",
                       "book/data/control_timeline.csv (Federal Register, BIS, NVIDIA SEC filings, press reports).",
                       timeline_alt(events))
 
@@ -165,22 +166,25 @@ def bytes_per_flop_figure(chips: list[Chip], highlight: str = "NVIDIA H20") -> F
 
 # ---- communication against computation in expert parallelism ------------------------------------
 
-#: links a chapter 2 reader meets: tick label -> GB/s per GPU in one direction (NVLink's published
-#: 900 and 400 GB/s count both directions together)
-LINKS = {"50\nIB": 50.0, "160\nH800\nreached": 160.0, "200\nH800": 200.0, "450\nH100": 450.0}
+#: links a chapter 2 reader meets: label -> GB/s per GPU in one direction (NVLink's published 900
+#: and 400 GB/s count both directions together). InfiniBand nominal and effective (DeepSeek's ISCA
+#: 2025 paper: about 40 GB/s reached), NVLink on the H800 as specified and as DeepSeek reached it.
+LINKS = {"IB eff. 40": 40.0, "IB 50": 50.0, "H800 reached 160": 160.0, "H800 200": 200.0, "H100 450": 450.0}
 
 
 def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
                      node_limit: int) -> MplFigure:
     """Communication time per unit of computation time against link bandwidth (both log scales),
-    with and without node-limited routing; above the line at 1 the link binds."""
+    with and without node-limited routing; above the line at 1 the link binds. Each real link is a
+    dotted line named by a label that stands on it, upright, at the top of the chart (labels on
+    the axis collided where two links are close)."""
     import numpy as np
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     from book.expert_parallel import link_budget
 
     style.apply()
-    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.4))
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.6))
     ax = fig.add_subplot()
     bandwidths = np.geomspace(20, 2000, 120)
     for limit, look in ((None, {"color": style.OKABE_ITO["vermillion"], "linestyle": "-"}),
@@ -192,15 +196,17 @@ def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: 
     ax.axhline(1.0, color="#555555", linewidth=1)
     ax.text(1900, 1.12, "above 1, the link binds", fontsize=style.MIN_FONT_PT, color="#333333", ha="right",
             va="bottom")
-    for bandwidth in LINKS.values():
+    for name, bandwidth in LINKS.items():
         ax.axvline(bandwidth, color="#888888", linewidth=0.8, linestyle=":")
+        # upright, just right of its line, hanging from the top of the chart
+        ax.annotate(name, (bandwidth, 25), xytext=(2, -3), textcoords="offset points", rotation=90,
+                    ha="left", va="top", fontsize=style.MIN_FONT_PT, color="#222222")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(20, 2000)
-    ax.set_ylim(0.02, 8)
-    # the real links are the x ticks, named under their bandwidth
-    ax.xaxis.set_major_locator(FixedLocator(list(LINKS.values())))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: next(k for k, v in LINKS.items() if v == value)))
+    ax.set_ylim(0.02, 25)
+    ax.xaxis.set_major_locator(FixedLocator([20, 50, 100, 200, 500, 1000, 2000]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.yaxis.set_major_locator(FixedLocator([0.05, 0.1, 0.25, 0.5, 1, 2, 4]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     for axis in (ax.xaxis, ax.yaxis):
@@ -208,7 +214,7 @@ def link_budget_plot(hidden: int, expert_hidden: int, routed: int, peak_tflops: 
     ax.set_xlabel("Link bandwidth per GPU, one direction (GB/s, log scale)")
     ax.set_ylabel("Communication ÷ computation")
     ax.legend(loc="lower left")
-    fig.subplots_adjust(left=0.15, bottom=0.24, right=0.97, top=0.97)
+    fig.subplots_adjust(left=0.15, bottom=0.13, right=0.96, top=0.97)
     return fig
 
 
@@ -218,11 +224,13 @@ def link_budget_alt(hidden: int, expert_hidden: int, routed: int, peak_tflops: f
 
     free = break_even_bandwidth(hidden, expert_hidden, routed, peak_tflops, mfu)
     limited = break_even_bandwidth(hidden, expert_hidden, routed, peak_tflops, mfu, node_limit=node_limit)
-    ib = link_budget(hidden, expert_hidden, routed, 50.0, peak_tflops, mfu, node_limit=node_limit).ratio
+    nominal, effective = (link_budget(hidden, expert_hidden, routed, bandwidth, peak_tflops, mfu,
+                                      node_limit=node_limit).ratio for bandwidth in (50.0, 40.0))
     return (f"Line chart of communication time per unit of computation time against link bandwidth. The link binds "
             f"below {free:,.0f} GB/s when a token's {routed} experts sit on other nodes, and below {limited:,.0f} GB/s "
-            f"with at most {node_limit} nodes per token. At InfiniBand's 50 GB/s the node-limited ratio is "
-            f"{ib:.1f}; the H800's NVLink, 160 GB/s achieved, stays below 1.")
+            f"with at most {node_limit} nodes per token. At InfiniBand's nominal 50 GB/s the node-limited ratio is "
+            f"{nominal:.1f}, at its effective 40 GB/s {effective:.1f}; the H800's NVLink, 160 GB/s achieved of 200 "
+            "nominal, stays below 1.")
 
 
 def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops: float, mfu: float,
@@ -232,15 +240,18 @@ def link_budget_figure(hidden: int, expert_hidden: int, routed: int, peak_tflops
                       f"One token in one MoE layer of DeepSeek-V3 in training: time to send it to its {routed} experts "
                       f"and back, divided by the time they take to compute (dense FP8 peak {peak_tflops:,.0f} TFLOPS "
                       f"at {mfu:.0%} utilisation). Dotted lines mark real links, in one direction: InfiniBand (IB) "
-                      "between nodes; NVLink inside a node, as specified for the H800 and H100 (half their published "
-                      "two-way figures) and as DeepSeek reached it on the H800. A simple model: see its assumptions "
-                      "in the text.",
-                      "book/expert_parallel.py; DeepSeek-V3 technical report (arXiv:2412.19437) for the sizes and "
-                      "links; book/data/chips.csv.",
+                      "between nodes, nominal (50) and effective (40, DeepSeek's ISCA 2025 paper); NVLink inside a "
+                      "node, as specified for the H800 and H100 (half their published two-way figures) and as "
+                      "DeepSeek reached it on the H800. A simple model: see its assumptions in the text.",
+                      "book/expert_parallel.py; DeepSeek-V3 technical report (arXiv:2412.19437) and DeepSeek's ISCA "
+                      "2025 paper (arXiv:2505.09343) for the sizes and links; book/data/chips.csv.",
                       link_budget_alt(*args))
 
 
 # ---- the cost curve -----------------------------------------------------------------------------
+
+#: the markers of the published costs, in order (shape, not colour, tells them apart)
+COST_MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_year: float, anchor: tuple[float, float],
                     growth_per_year: float, growth_anchor: tuple[float, float]) -> MplFigure:
@@ -253,7 +264,7 @@ def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_y
     from book.training_cost import grown
 
     style.apply()
-    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.3))
+    fig = MplFigure(figsize=(style.MAX_WIDTH_IN, 4.3 + 0.22 * (len(points) + 2)))
     ax = fig.add_subplot()
     first = math.floor(min(year for year, *_ in points) - 0.3)
     last = math.ceil(max(year for year, *_ in points) + 0.3)
@@ -263,17 +274,13 @@ def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_y
             label=f"same capability, {decline_per_year:g}× cheaper a year")
     ax.plot(years, [grown(growth_anchor[1], growth_per_year, y - growth_anchor[0]) for y in years],
             color=style.OKABE_ITO["vermillion"], linewidth=2, label=f"frontier runs, {growth_per_year:g}× a year")
-    middle = (first + last) / 2
-    for year, low, high, label in points:
+    # each published cost has its own marker, named in the legend: a label cannot drift from its point
+    for (year, low, high, label), marker in zip(points, COST_MARKERS):
         if high > low:
             ax.plot([year, year], [low, high], color="#333333", linewidth=3, solid_capstyle="butt")
-        ax.scatter([year], [(low * high) ** 0.5], color="#333333", zorder=3, s=30)
-        # labels below their point: to the right in the first half of the chart, to the left after
-        right = year < middle
         # (a "$" would start matplotlib's mathematical text)
-        ax.annotate(label.replace("$", r"\$"), (year, low), textcoords="offset points", xytext=(8 if right else -8, -16),
-                    ha="left" if right else "right", fontsize=style.MIN_FONT_PT,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+        ax.scatter([year], [(low * high) ** 0.5], color="#333333", marker=marker, zorder=3, s=46,
+                   label=label.replace("$", r"\$") + (" (bar: range)" if high > low else ""))
     ax.set_yscale("log")
     ax.set_ylim(1e6, 3e9)
     ax.set_xlim(first, last)
@@ -284,8 +291,10 @@ def cost_curve_plot(points: list[tuple[float, float, float, str]], decline_per_y
     ax.tick_params(axis="x", pad=6)  # the first year clear of the lowest cost label in the corner
     ax.set_xlabel("End of training (approximate)")
     ax.set_ylabel("Training cost (US dollars, log scale)")
-    ax.legend(loc="upper left")
-    fig.subplots_adjust(left=0.16, bottom=0.13, right=0.97, top=0.97)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.13), ncol=1, frameon=False)
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.16, bottom=(0.55 + 0.22 * (len(points) + 2)) / height, right=0.94,
+                        top=1 - 0.13 / height)  # (right: room for the last year's tick label)
     return fig
 
 
@@ -310,7 +319,7 @@ PROVIDER_STYLE = {"OpenAI": {"color": style.OKABE_ITO["vermillion"], "marker": "
 
 #: shorter names for the chart, and label offsets (points) where the default would collide
 _PRICE_LABELS = {"GPT-4o (2024-08-06)": "GPT-4o, Aug 2024"}
-_PRICE_OFFSETS = {"R1": (-8, 2), "V3.1": (-8, 2), "V3.2-Exp": (-8, -3), "GPT-4o mini": (7, 4), "V2": (7, -4),
+_PRICE_OFFSETS = {"R1": (-8, 2), "V3.1": (-8, 2), "V3.2-Exp": (-8, -3), "GPT-4o mini": (-7, 6), "V2": (7, -4),
                   "V3": (7, -3)}
 
 
@@ -354,7 +363,7 @@ def price_history_plot(prices, trend: tuple[list, float] | None = None) -> MplFi
     ax.set_xlabel("Date of the list price")
     ax.set_ylabel("US$ per million tokens (3 in : 1 out)")
     ax.legend(loc="center left")
-    fig.subplots_adjust(left=0.15, bottom=0.12, right=0.97, top=0.97)
+    fig.subplots_adjust(left=0.15, bottom=0.12, right=0.96, top=0.97)  # (right: room for the year 2026)
     return fig
 
 

@@ -67,6 +67,25 @@ def test_timeline_marks_every_event_in_its_direction_s_look():
     assert sum("reported" in label for label in labels) == sum(e.confidence == "secondary" for e in events)
 
 
+def test_timeline_labels_stay_inside_the_figure():
+    # a long step name on the left half once ran off the figure's edge
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = timeline_plot(load_timeline())
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    width = fig.bbox.width
+    for text in fig.axes[0].texts:
+        box = text.get_window_extent(canvas.get_renderer())
+        assert box.x0 >= 0 and box.x1 <= width, text.get_text()
+
+
+def test_timeline_alt_text_names_the_latest_step():
+    events = load_timeline()
+    alt = timeline_alt(events)
+    assert f"to {events[-1].date.day} {events[-1].date:%b %Y}" in alt
+    assert alt.endswith(f"{events[-1].short} ({DIRECTION_STYLE[events[-1].direction]['label']}).")
+
+
 def test_bandwidth_bars_highlight_the_h20_and_hatch_estimates():
     from matplotlib.colors import to_hex
     chips = list(load_chips())
@@ -149,28 +168,26 @@ def test_cost_curve_lines_follow_their_trends_through_their_anchors():
         # one year on, the line has moved by its factor
         assert np.interp(year + 1, x, y) / np.interp(year, x, y) == pytest.approx(factor, rel=0.01)
     assert ax.get_yscale() == "log"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["same capability, 4× cheaper a year",
-                                                                   "frontier runs, 2.4× a year"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["same capability, 4× cheaper a year",
+                                                                       "frontier runs, 2.4× a year"]
 
 
-def test_cost_curve_marks_every_point_with_its_range_and_label():
+def test_cost_curve_marks_every_point_with_its_own_marker_named_in_the_legend():
+    # no floating label that could drift from its point: each published cost has a marker of its
+    # own shape, and the legend pairs that shape with the label
     fig = _cost_curve()
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.texts]
-    # dollar signs are escaped, or matplotlib would set the text between them as mathematics
-    assert labels == [label.replace("$", r"\$") for *_, label in COST_POINTS]
+    assert len(ax.texts) == 0
+    points = ax.collections
+    shapes = [p.get_paths()[0].vertices.tobytes() for p in points]
+    assert len(points) == len(COST_POINTS) and len(set(shapes)) == len(points)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for (year, low, high, label), point in zip(COST_POINTS, points):
+        shown = label.replace("$", r"\$")  # a "$" would start mathematics
+        assert any(text.startswith(shown) for text in legend), label
+        assert tuple(point.get_offsets()[0]) == pytest.approx((year, (low * high) ** 0.5))
     ranges = [line for line in ax.get_lines()[2:]]
     assert len(ranges) == sum(high > low for _, low, high, _ in COST_POINTS)  # a bar only for a range
-    # the labels stay inside the axes and do not overlap one another
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in ax.texts]
-    frame = ax.get_window_extent(renderer)
-    for i, box in enumerate(boxes):
-        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0, labels[i]
-        assert not any(box.overlaps(other) for other in boxes[i + 1:]), labels[i]
 
 
 def test_cost_curve_figure_names_its_sources_and_keeps_the_alt_text():
@@ -211,3 +228,48 @@ def test_price_history_marks_every_price_without_overlaps_and_fits_the_trend():
     assert ax.get_yscale() == "log"
     figure = price_history_figure(prices, (points, factor))
     assert "4.4 times cheaper a year" in figure.alt and "DeepSeek API documentation" in figure.html
+
+
+def _link_budget():
+    from book.architecture import get_architecture
+    from book.charts import link_budget_plot
+    v3 = get_architecture("DeepSeek-V3")
+    return link_budget_plot(v3.hidden, v3.expert_hidden, v3.active_experts, get_chip("H800").fp8_tflops, 0.4, 4)
+
+
+ALL_FIGURES = {"timeline": lambda: timeline_plot(load_timeline()), "bandwidth": lambda: bytes_per_flop_plot(
+    list(load_chips())), "link budget": _link_budget, "cost curve": _cost_curve, "prices": _price_history}
+
+
+@pytest.mark.parametrize("name", list(ALL_FIGURES))
+def test_no_two_texts_of_a_figure_overlap_and_each_label_sits_by_its_point(name):
+    # every text matplotlib draws (tick labels, axis labels, legend, annotations), measured on the
+    # drawn figure; an annotation's text lies within 30 px (0.3 in) of the point it names
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Annotation
+
+    fig = ALL_FIGURES[name]()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    undrawn = set()  # tick labels of ticks outside the axis's range exist but are not drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            undrawn |= {id(tick.label1) for tick in axis.get_major_ticks()
+                        if not low - 1e-9 * abs(high) <= tick.get_loc() <= high + 1e-9 * abs(high)}
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
+             and t.get_window_extent(renderer).width > 0]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    overlaps = [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
+                if p.overlaps(q) and min(p.x1, q.x1) - max(p.x0, q.x0) > 0.5 and min(p.y1, q.y1) - max(p.y0, q.y0) > 0.5]
+    assert overlaps == []
+    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    for text, box in boxes:  # nothing cut off at the figure's edge
+        assert box.x0 >= -0.5 and box.x1 <= width + 0.5 and box.y0 >= -0.5 and box.y1 <= height + 0.5, text
+    for annotation in (t for t in texts if isinstance(t, Annotation)):
+        ax = annotation.axes
+        x, y = ax.transData.transform((ax.convert_xunits(annotation.xy[0]), ax.convert_yunits(annotation.xy[1])))
+        box = annotation.get_window_extent(renderer)
+        dx, dy = max(box.x0 - x, 0, x - box.x1), max(box.y0 - y, 0, y - box.y1)
+        assert (dx * dx + dy * dy) ** 0.5 <= 0.3 * fig.dpi, annotation.get_text()

@@ -294,3 +294,16 @@ def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monke
     assert out.cells[0].outputs[0]["text"].strip() == "seen"
     import os
     assert "BOOK_TEST_VALUE" not in os.environ
+
+
+def test_plumbing_cells_are_hidden_on_the_page():
+    # a cell that glues numbers into the prose, or only imports, shows its output but not its code
+    import ast
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            tags = set(cell.metadata.get("tags", []))
+            imports_only = all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.parse(cell.source).body)
+            if "glue(" in cell.source or imports_only:
+                assert tags & {"remove-input", "remove-cell", "hide-input"}, f"{path.name} cell {index}"

@@ -38,7 +38,7 @@ class DashboardBox(w.VBox):
 
 def _widget(control: Control):
     wide = {"layout": w.Layout(width="auto", min_width="260px", flex="1 1 300px"),
-            "style": {"description_width": "130px"}}
+            "style": {"description_width": "initial"}}  # the whole label, however long
     tooltip = {"tooltip": control.help} if control.help else {}
     if control.kind == "choice" and control.buttons:
         return w.ToggleButtons(options=list(control.options), value=control.default,
