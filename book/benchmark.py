@@ -11,7 +11,7 @@ Measures and prints, on this machine:
 4. the weight of the largest chapter page: its HTML and everything it loads from the site;
 5. a live dashboard on that page, in headless Chromium (Debian's ``chromium``): the bytes its
    page loads before the reader asks for anything, the bytes going live downloads, the time from
-   the click to the first live update, and the time from a control change to the updated chart
+   the click to the first live update (first visit, and on a second page of the same browser), and the time from a control change to the updated chart
    (median and p95 over many changes; target p95 under 100 ms), and the same for chapter 4's
    serving roofline, the heaviest view;
 6. grading a class: 40 submissions of chapter 1 (copies of the worked solutions, so every cell
@@ -181,6 +181,13 @@ def live_timings(site: Path, changes: int) -> dict[str, float]:
             live_bytes = size(requested[loaded:])
             rng = random.Random(2025)
             samples = [page.evaluate(_CHANGE, ["dense_tflops", rng.randint(0, 2500), None]) for _ in range(changes)]
+            # a repeat visit: another chapter in the same browser, whose cache now holds the runtime
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/02_deepseek_paradox.html",
+                      wait_until="networkidle")
+            started = time.perf_counter()
+            page.click("section.book-dashboard button.book-dashboard-live")
+            page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=120_000)
+            repeat_update = time.perf_counter() - started
             # the heaviest view, chapter 4's serving roofline (five chips, fifteen batches each)
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/04_democratization.html",
                       wait_until="networkidle")
@@ -195,6 +202,7 @@ def live_timings(site: Path, changes: int) -> dict[str, float]:
     median, p95 = _percentiles(samples)
     serving_median, serving_p95 = _percentiles(serving)
     return {"page_load_kb": before / 1024, "live_mb": live_bytes / 1e6, "first_update_s": first_update,
+            "repeat_update_s": repeat_update,
             "change_median_ms": median, "change_p95_ms": p95, "serving_median_ms": serving_median,
             "serving_p95_ms": serving_p95}
 
@@ -255,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{site['total_kb'] / 1024:.1f} MiB")
     print(f"live dashboard on chapters/01_containment.html: the page loads {site['page_load_kb'] / 1024:.2f} MiB "
           f"before any click; going live downloads {site['live_mb']:.1f} MB; click to first live update "
-          f"{site['first_update_s']:.1f} s; control change to updated chart: median {site['change_median_ms']:.1f} ms, "
+          f"{site['first_update_s']:.1f} s (target < 5 s), on a second page in the same browser "
+          f"{site['repeat_update_s']:.1f} s (target < 2 s); control change to updated chart: median "
+          f"{site['change_median_ms']:.1f} ms, "
           f"p95 {site['change_p95_ms']:.1f} ms (target p95 < 100 ms): "
           f"{'OK' if site['change_p95_ms'] < 100 else 'MISSED'}")
     print(f"live serving roofline on chapters/04_democratization.html: control change to updated chart: median "

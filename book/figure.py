@@ -40,10 +40,19 @@ def legend_html(entries: list[tuple[str, str]]) -> str:
     return f'<ul class="book-legend" style="list-style:none;padding:0;margin:0.3em 0;font-size:0.9em">{items}</ul>'
 
 
+#: no text of a chart is shown smaller than this (CSS px): a chart is never drawn narrower than that
+#: allows, and on a narrow phone its box scrolls sideways instead (the page itself never does)
+MIN_TEXT_PX = 11
+
+
 def figure_html(chart: str, title: str, caption: str, source: str, legend: str = "") -> str:
-    """A chart (an ``<svg>`` or ``<img>``) with its title, legend, caption and source line."""
+    """A chart (an ``<svg>`` or ``<img>``) with its title, legend, caption and source line. The chart
+    sits in a box that scrolls sideways when the screen is narrower than the chart's minimum width
+    (a box a keyboard can reach and scroll, named after the chart)."""
+    box = (f'<div class="book-chart-scroll" tabindex="0" role="region" '
+           f'aria-label="{escape(title)} (chart; scrolls sideways on a narrow screen)">{chart}</div>')
     return (f'<figure class="book-chart" style="margin:0.5em 0">'
-            f'<div style="font-weight:bold;margin-bottom:0.3em">{escape(title)}</div>{chart}{legend}'
+            f'<div style="font-weight:bold;margin-bottom:0.3em">{escape(title)}</div>{box}{legend}'
             f'<figcaption style="font-size:0.9em">{escape(caption)} '
             f'<span style="opacity:0.85">Source: {escape(source)}</span></figcaption></figure>')
 
@@ -90,8 +99,12 @@ def svg_figure(svg: str, width_px: int, title: str, caption: str, source: str, a
     phone, where it scales down with its text), as an image with ``alt`` for its accessible name."""
     prefix = "fig-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
     svg = clean_svg(svg, prefix)
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    view_width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg).group(1))
+    narrowest = round(min(width_px, view_width * MIN_TEXT_PX / min(sizes))) if sizes else 0
     svg = re.sub(r'^<svg\b([^>]*?) width="[^"]*" height="[^"]*"',
                  lambda m: (f'<svg{m.group(1)} width="100%" role="img" aria-label="{escape(alt)}" '
-                            f'data-figure="{prefix}" font-family="{FONT_FAMILY}" style="max-width:{width_px}px;height:auto;display:block"'),
+                            f'data-figure="{prefix}" font-family="{FONT_FAMILY}" '
+                            f'style="max-width:{width_px}px;min-width:{narrowest}px;height:auto;display:block"'),
                  svg, count=1)
     return Figure(figure_html(svg, title, caption, source), alt)

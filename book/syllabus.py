@@ -55,15 +55,46 @@ def title(chapter: int, root: Path = ROOT) -> str:
     return first.splitlines()[0].lstrip("# ").strip()
 
 
+_GLUE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
+
+
+def glued(cells: list[dict]) -> dict[str, str]:
+    """The values a notebook glues into its prose (myst-nb's records in the outputs), as text."""
+    found = {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            value = output.get("data", {}).get("application/papermill.record/text/plain")
+            if name and value is not None:
+                found[name] = _source({"source": value})
+    return found
+
+
+def _unglue(text: str, values: dict[str, str]) -> str:
+    """``{glue:text}`share:.0%``` -> "15%": the glued value, formatted as the page shows it."""
+    def one(match: re.Match) -> str:
+        raw = values.get(match.group(1))
+        if raw is None:
+            return match.group(0)
+        try:
+            return format(float(raw), match.group(2) or "")
+        except ValueError:
+            return raw.strip("'\"")
+    return _GLUE.sub(one, text)
+
+
 def objective_texts(chapter: int, root: Path = ROOT) -> dict[int, str]:
-    """The learning objectives as the chapter states them, by number, in plain text."""
-    intro = _source(_cells(chapter_path(chapter, root=root))[0])
+    """The learning objectives as the chapter states them, by number, in plain text (glossary links
+    and glued numbers as the page shows them)."""
+    cells = _cells(chapter_path(chapter, root=root))
+    intro = _source(cells[0])
     listed = re.search(r"After this chapter you can:\n(.*?)```", intro, re.S)
     if not listed:
         return {}
+    values = glued(cells)
     texts = {}
     for number, text in _OBJECTIVE.findall(listed.group(1)):
-        text = _TERM.sub(lambda m: m.group(1), " ".join(text.split()))
+        text = _unglue(_TERM.sub(lambda m: m.group(1), " ".join(text.split())), values)
         text = re.sub(r"\*([^*]+)\*", r"\1", text)  # emphasis marks: plain text in a table
         texts[int(number)] = text.replace("\\$", "$").rstrip(";.")
     return texts

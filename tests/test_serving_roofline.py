@@ -36,7 +36,7 @@ def test_texts_state_the_h20_paradox():
     assert chosen.startswith("H20 serving DeepSeek-V3 at FP8, 64 conversations of 4,096 tokens, 100% of peak: 425 "
                              "tokens a second per chip, limited by its memory bandwidth")
     crossover = decode(get_architecture("DeepSeek-V3"), get_chip("H20"), "fp8", 64, 4096).crossover
-    assert f"arithmetic starts to bind at a batch of {crossover:,}" in chosen
+    assert f"its crossover batch, where its arithmetic starts to bind, is {crossover:,}" in chosen
     assert "15% of the H100's dense compute here and writes 1.19 times as many tokens" in versus
     assert "US$2.00 per chip-hour" in money and "US$1.10 per million output tokens" in money
     big = sr.view(batch=2048)

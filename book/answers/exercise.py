@@ -116,8 +116,31 @@ class Mistake:
     hint: str | Callable[[], str]
 
 
+class ExerciseInfo:
+    """What every exercise record says about itself, from its id, unit and kind (the real key's
+    ``Exercise`` and the students' copy's ``SealedExercise`` alike)."""
+
+    id: str
+    kind: str
+    unit: str
+
+    @property
+    def chapter(self) -> int:
+        """The chapter number: the part of the id before the first dot ("1.5a" -> 1)."""
+        return int(self.id.split(".")[0])
+
+    @property
+    def unit_text(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+    @property
+    def graded_by_hand(self) -> bool:
+        """Written answers: ``check`` records them; a person awards their points."""
+        return self.kind == "text"
+
+
 @dataclass(frozen=True)
-class Exercise:
+class Exercise(ExerciseInfo):
     """One exercise of an exercise notebook, as ``check`` sees it."""
 
     id: str
@@ -148,22 +171,8 @@ class Exercise:
             raise ValueError(f"points must be a whole number >= 0, got {self.points!r}")
 
     @property
-    def chapter(self) -> int:
-        """The chapter number: the part of the id before the first dot ("1.5a" -> 1)."""
-        return int(self.id.split(".")[0])
-
-    @property
-    def unit_text(self) -> str:
-        return f" {self.unit}" if self.unit else ""
-
-    @property
     def hint_text(self) -> str:
         return text_of(self.hint)
-
-    @property
-    def graded_by_hand(self) -> bool:
-        """Written answers: ``check`` records them; a person awards their points."""
-        return self.kind == "text"
 
     def judge_number(self, value: float) -> tuple[bool, list[str]]:
         """Whether ``value`` is accepted; if not, the hints of the likely mistakes it matches (the

@@ -36,7 +36,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from book.answers.exercise import MISTAKE_WINDOW, Tolerance, text_of
+from book.answers.exercise import MISTAKE_WINDOW, ExerciseInfo, Tolerance, text_of
 
 #: SHA-256 rounds per hash: a few milliseconds a check, a long wait for a sweep
 ROUNDS = 4000
@@ -148,7 +148,7 @@ def _window(value: float) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class SealedExercise:
+class SealedExercise(ExerciseInfo):
     """One exercise as ``check`` sees it in the students' copy (see the module's docstring)."""
 
     id: str
@@ -170,20 +170,8 @@ class SealedExercise:
     mistakes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
-    def chapter(self) -> int:
-        return int(self.id.split(".")[0])
-
-    @property
-    def unit_text(self) -> str:
-        return f" {self.unit}" if self.unit else ""
-
-    @property
     def hint_text(self) -> str:
         return self.hint
-
-    @property
-    def graded_by_hand(self) -> bool:
-        return self.kind == "text"
 
     def _hash(self, text: str) -> str:
         return slow_hash(f"{self.salt}:{self.id}", text)

@@ -153,7 +153,7 @@ def _crossover_text(c: ChipServing, v: ServingView) -> str:
     if c.decode.crossover is None:
         return (f"at a context of {v.context:,} tokens the {c.chip.short_name} waits on memory at every batch: "
                 "reading each conversation's own KV cache takes longer than its arithmetic")
-    return f"its arithmetic starts to bind at a batch of {c.decode.crossover:,}"
+    return f"its crossover batch, where its arithmetic starts to bind, is {c.decode.crossover:,}"
 
 
 def texts(v: ServingView) -> tuple[tuple[str, str], ...]:
@@ -281,7 +281,7 @@ def chip_table(v: ServingView) -> Table:
                      f"{d.peak_tflops:,.0f}" + ("" if d.arithmetic == v.precision else "*")
                      + ("†" if d.peak_tflops != c.chip.dense_tops("fp8" if d.arithmetic == "fp8" else "fp16") else ""),
                      _status(c.result)))
-    columns = ("Chip", "Tokens/s", "Limited by", "Compute-bound from batch", "US$ per M tokens", "Chips per copy",
+    columns = ("Chip", "Tokens/s", "Limited by", "Crossover batch", "US$ per M tokens", "Chips per copy",
                f"TFLOPS ({v.precision.upper()})", "Controlled")
     sourced = "; ".join(f"{c.chip.short_name} US${c.sourced_usd_per_hour:,.2f}" for c in v.chips
                         if c.sourced_usd_per_hour is not None)

@@ -22,8 +22,11 @@ scales with the page, so sizes are chosen to stay legible when a phone shrinks i
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from html import escape
+
+from book.figure import MIN_TEXT_PX
 
 FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 
@@ -422,8 +425,13 @@ class Chart:
         title_id, desc_id = f"{self.id}-title", f"{self.id}-desc"
         defs = f"<defs>{''.join(self._defs.values())}</defs>" if self._defs else ""
         body = "".join(item.svg for item in self.items)
+        # never narrower than keeps its smallest text at MIN_TEXT_PX (on a phone the chart's box
+        # scrolls sideways instead: book.figure.figure_html)
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', body)]
+        narrowest = min(self.width, self.width * MIN_TEXT_PX / min(sizes)) if sizes else 0
         return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {number(self.width)} {number(self.height)}" '
-                f'width="100%" style="max-width:{number(self.width)}px;height:auto;display:block" role="img" '
+                f'width="100%" style="max-width:{number(self.width)}px;min-width:{number(round(narrowest))}px;'
+                f'height:auto;display:block" role="img" '
                 f'aria-labelledby="{title_id} {desc_id}" font-family="{FONT_FAMILY}" '
                 f'data-chart="{escape(self.id)}">'
                 f'<title id="{title_id}">{escape(self.title)}</title><desc id="{desc_id}">'
