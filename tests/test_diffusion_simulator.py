@@ -74,3 +74,31 @@ def test_page_live_and_jupyter():
     box = ds.dashboard()
     box.controls["head_start"].value = 0.0
     assert "from the start" in box.output.value
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_the_race_text_stays_true_at_every_setting(data):
+    # a diffuser that does not lead never reads as having as many users ("1.0 times"), and a
+    # horizon typed as 2.5 years is said as 2.5, not rounded to 2
+    from book.dashboards import diffusion_simulator as ds
+    values = {}
+    for c in ds.CONTROLS:
+        if c.kind == "choice":
+            values[c.name] = data.draw(st.sampled_from([v for _, v in c.options]))
+        else:
+            values[c.name] = data.draw(st.floats(c.minimum, c.maximum, allow_nan=False))
+    try:
+        v = ds.view(**values)
+    except ValueError:
+        return
+    race = dict(ds.texts(v))["The race"]
+    if v.overtakes is None:
+        assert "1.0 times" not in race and "100.0%" not in race
+    years = f"{v.years:,.2f}".rstrip("0").rstrip(".")
+    if " at year " in race or "At year " in race:
+        assert f"year {years}" in race

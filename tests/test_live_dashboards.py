@@ -432,3 +432,22 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
             page.wait_for_timeout(60)
             assert section.locator(".book-control-error").count() == 0, (name, control.name)
     assert visit.errors[errors_before:] == []  # no console error, whatever was typed
+    from tests.test_accessibility import measured
+    assert measured(page) == []  # live, every text readable (light theme; dark: the test below)
+
+
+def test_every_live_dashboard_is_readable_in_dark_mode(browser, server):
+    from tests.test_accessibility import measured
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for name in ("01_containment", "02_deepseek_paradox", "03_cost_of_compute", "04_democratization",
+                     "05_paradox_of_success"):
+            page.goto(f"{server}/chapters/{name}.html", wait_until="load")
+            for button in page.locator("section.book-dashboard button.book-dashboard-live").all():
+                button.click()
+            page.wait_for_function("[...document.querySelectorAll('section.book-dashboard')]"
+                                   ".every(s => s.dataset.live === 'true')", timeout=120_000)
+            assert measured(page) == [], name
+    finally:
+        context.close()

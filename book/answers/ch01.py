@@ -82,7 +82,7 @@ EXERCISES = [
         expected=lambda: get_chip("H20").performance_density,
         hint="First find the TPP (the highest dense TFLOPS × bit length), then divide it by the die area in mm².",
         mistakes=(
-            Mistake(lambda: get_chip("H20").tpp, "That is the TPP: divide it by the die area in mm²."),
+            Mistake(lambda: get_chip("H20").tpp, "That is the TPP itself, not yet per square millimetre."),
             Mistake(lambda: 2 * get_chip("H20").performance_density, _twice_the_tpp),
             Mistake(lambda: get_chip("H20").fp16_tflops * 8 / get_chip("H20").die_area_mm2,
                     "You used 8 bits for the FP16 figure: FP16 numbers are 16 bits long."),

@@ -62,8 +62,37 @@ def _gb_as_gib_conversations(model, chip: str) -> int:
     return concurrent_sequences(model, get_chip(chip).memory_gb, SERVER, CONTEXT, "fp8", "bf16")
 
 
+def _bf16_weights_advantage() -> int:
+    """The likely slip of 2.6: the weights (and cache) at BF16, concurrent_sequences' default."""
+    chips = [get_chip(name).memory_gib for name in ("H20", "H800")]
+    h20, h800 = (concurrent_sequences(_v2(), gib, SERVER, CONTEXT) for gib in chips)
+    return h20 - h800
+
+
 def _chips(precision: str) -> int:
     return chips_to_hold(weight_bytes(_v3(), precision), CHIP_GIB)
+
+
+def _saving() -> int:
+    """Chips FP8 saves against BF16: what a student who answers the exercise's last question in
+    ``chips_bf16`` stores."""
+    return _chips("bf16") - _chips("fp8")
+
+
+_FP8_HINT = "That is the number of chips at FP8 (1 byte per parameter); the question asks for BF16."
+_SAVING_HINT = ("That is what FP8 saves, the exercise's last question (answer it in words); chips_bf16 holds the "
+                "chips at BF16.")
+_FP8_OR_SAVING_HINT = ("That is the chips at FP8 (1 byte per parameter), or what FP8 saves, the exercise's last "
+                       "question (answer it in words); chips_bf16 holds the chips at BF16.")
+
+
+def _fp8_hint() -> str:
+    """The FP8 count's hint; if the saving is the same number, the hint names both slips."""
+    return _FP8_OR_SAVING_HINT if _chips("fp8") == _saving() else _FP8_HINT
+
+
+def _saving_hint() -> str:
+    return _FP8_OR_SAVING_HINT if _chips("fp8") == _saving() else _SAVING_HINT
 
 
 def _h800_peak() -> float:
@@ -113,7 +142,7 @@ EXERCISES = [
         tolerance=Tolerance.absolute(0.5),
         expected=_mha,
         hint="Every head caches a key and a value, each of the head's dimension.",
-        mistakes=(Mistake(lambda: _mha() / 2, "Each head caches a key *and* a value: twice that."),
+        mistakes=(Mistake(lambda: _mha() / 2, "You counted the keys or the values, not both."),
                   Mistake(lambda: 2 * _heads()[0], "Each key and value is a vector of the head dimension, not one number."),
                   Mistake(lambda: _mha() * _v3().layers, lambda: f"That is over all {_v3().layers} layers; the question "
                                                                   "asks for one layer.")),
@@ -162,13 +191,16 @@ EXERCISES = [
                       f"= {fmt(CHIP_GIB)} × 2³⁰ bytes; round up to whole chips."),
         mistakes=(Mistake(lambda: chips_to_hold(weight_bytes(_v3(), "bf16"), CHIP_GIB * BYTES_PER_GB / BYTES_PER_GIB),
                           lambda: (f"You counted {fmt(CHIP_GIB)} GB as {fmt(CHIP_GIB)} × 10⁹ bytes. Chip memory is "
-                                   f"binary: {fmt(CHIP_GIB)} GiB, 2³⁰ bytes each, so one chip fewer is enough.")),
+                                   "binary, so each chip holds more than you counted.")),
                   Mistake(lambda: weight_bytes(_v3(), "bf16") / 1e9,
                           "That is the weights' memory in GB; the question asks for chips."),
                   Mistake(lambda: weight_bytes(_v3(), "bf16") / chip_bytes(CHIP_GIB),
-                          "Chips come whole: round up to whole chips."),
-                  Mistake(lambda: _chips("fp8"), "That is the number of chips at FP8 (1 byte per parameter); the "
-                                                 "question asks for BF16, 2 bytes per parameter.")),
+                          "Chips come whole, and the last one is needed even if it is only partly full."),
+                  Mistake(lambda: _chips("fp8"), _fp8_hint),
+                  Mistake(_saving, _saving_hint),
+                  Mistake(lambda: -_saving(),
+                          "A count of chips is not negative: that looks like FP8's chips minus BF16's, the saving "
+                          "with its sign turned; chips_bf16 holds the chips at BF16.")),
     ),
     Exercise(
         id="2.5a", title="When the link binds", kind="number", points=3, unit="GB/s",
@@ -200,7 +232,11 @@ EXERCISES = [
         expected=lambda: _conversations(_v2(), "H20") - _conversations(_v2(), "H800"),
         hint=lambda: (f"With the calculator, raise the conversations at a context of {fmt(CONTEXT)} tokens until each "
                       "server needs a ninth chip; subtract the H800's largest number from the H20's."),
-        mistakes=(Mistake(lambda: _conversations(_v2(), "H20"), "That is the H20 server alone: subtract the H800's."),
+        mistakes=(Mistake(lambda: _conversations(_v2(), "H20"), "That is the H20 server alone."),
+                  Mistake(lambda: _bf16_weights_advantage(),
+                          "That is with the weights at BF16, 2 bytes each (what concurrent_sequences assumes when "
+                          "no precision is given, or the calculator's Weights set to BF16); this question keeps "
+                          "the weights at FP8, 1 byte each, which leaves more memory for the cache."),
                   Mistake(lambda: _conversations(_v2(), "H800") - _conversations(_v2(), "H20"),
                           "Wrong way round: the H20, with more memory per chip, holds more."),
                   Mistake(lambda: _decimal_conversations(_v2(), "H20") - _decimal_conversations(_v2(), "H800"),

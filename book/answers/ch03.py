@@ -121,7 +121,10 @@ EXERCISES = [
         id="3.3", title="Wall-clock time on the cluster", kind="number", points=1, unit="days",
         expected=lambda: wall_clock_days(_v3().gpu_hours, CLUSTER),
         hint=lambda: f"Spread the pre-training GPU-hours over the {fmt(CLUSTER)} chips, then turn hours into days.",
-        mistakes=(Mistake(lambda: _v3().gpu_hours / CLUSTER, "That is in hours; divide by 24 for days."),),
+        mistakes=(Mistake(lambda: _v3().gpu_hours / CLUSTER, "That is in hours; divide by 24 for days."),
+                  Mistake(lambda: wall_clock_days(_v3_all_hours(), CLUSTER),
+                          lambda: (f"That spreads all {fmt(_v3_all_hours() / 1e6)} million GPU-hours of V3's "
+                                   "training, the later stages too; the question asks how long pre-training took.")),),
     ),
     Exercise(
         id="3.4", title="The same run on H20s", kind="number", points=3, unit="days",
@@ -146,23 +149,24 @@ EXERCISES = [
         expected=lambda: get_chip("H100").memory_bandwidth_gb_s / get_chip("H20").memory_bandwidth_gb_s,
         hint="Divide the H100's memory bandwidth by the H20's: below 1 means one H20 is worth more than an H100.",
         mistakes=(Mistake(lambda: get_chip("H20").memory_bandwidth_gb_s / get_chip("H100").memory_bandwidth_gb_s,
-                          "Your value is the reciprocal: divide the H100's bandwidth by the H20's."),),
+                          "Your value is the reciprocal: the H20's bandwidth over the H100's."),),
     ),
     Exercise(
         id="3.5c", title="H20s per H100 when serving", kind="number", points=1,
         tolerance=Tolerance.relative(0.02),
         expected=lambda: _serving_ratio(),
         hint=lambda: (f"In the dashboard choose serve a model, keep DeepSeek-V3 and FP8, set the batch to "
-                      f"{fmt(SERVE_BATCH)} and read 'H20 in H100s ... on this workload'; or divide the H20's days by "
-                      "the H100's."),
+                      f"{fmt(SERVE_BATCH)}, and in the text headed 'H20s per H100' ('H20s needed to match one "
+                      "H100: ...') read the number 'on this workload'; or divide the H20's days by the H100's "
+                      "(the table's Days column)."),
         mistakes=(Mistake(lambda: get_chip("H100").fp8_tflops / get_chip("H20").fp8_tflops,
-                          lambda: ("That is the compute ratio: what training, or serving with very large batches, "
-                                   f"gives. Set the batch to {fmt(SERVE_BATCH)}.")),
+                          "That is the compute ratio: what training, or serving with very large batches, gives; "
+                          "this question's batch is smaller."),
                   Mistake(lambda: 1 / _serving_ratio(),
                           "Your value is the reciprocal: H20s per H100 is the H20's time over the H100's."),
                   Mistake(lambda: _serving_ratio(batch=SMALL_BATCH),
-                          lambda: ("That is the memory-bandwidth ratio: what a small batch gives, when both chips "
-                                   f"wait on memory. Set the batch to {fmt(SERVE_BATCH)}.")),),
+                          "That is the memory-bandwidth ratio: what a small batch gives, when both chips wait on "
+                          "memory; this question's batch is larger."),),
     ),
     Exercise(
         id="3.6a", title="The run's electricity", kind="number", points=2, unit="MWh",
@@ -178,9 +182,9 @@ EXERCISES = [
         id="3.6b", title="What that electricity costs", kind="number", points=1, unit="thousand US dollars",
         expected=lambda: _v3_kwh() * USD_PER_KWH / 1000,
         hint=lambda: f"Multiply the kWh by {USD_PER_KWH} dollars per kWh; give thousands of dollars.",
-        mistakes=(Mistake(lambda: _v3_kwh() * USD_PER_KWH, "That is in dollars; give thousands of dollars."),
+        mistakes=(Mistake(lambda: _v3_kwh() * USD_PER_KWH, "That is in dollars; the question counts in thousands."),
                   Mistake(lambda: _v3_kwh() * USD_PER_KWH / 1e6,
-                          "That is in millions of dollars; give thousands of dollars."),
+                          "That is in millions of dollars; the question counts in thousands."),
                   Mistake(lambda: _v3_kwh() * USD_PER_KWH * 100 / 1000,
                           "That looks like cents: the price is in dollars per kWh."),
                   Mistake(lambda: _v3_kwh() / PUE * USD_PER_KWH / 1000,
@@ -196,18 +200,19 @@ EXERCISES = [
                           "That uses the FP8 peak; Llama 3.1 trained in BF16."),
                   Mistake(lambda: 100 * implied_mfu(_llama().reported_flops, _llama().gpu_hours,
                                                     get_chip("H100").fp16_tflops),
-                          "Give it as a fraction, not a percentage (a percentage is the fraction times a "
-                          "hundred)."),),
+                          "That is a percentage, not the fraction the question asks for (a percentage is the "
+                          "fraction times a hundred)."),),
     ),
     Exercise(
         id="3.8", title="Where V3 sits on the cost-decline curve", kind="number", points=2, unit="months",
         tolerance=Tolerance.absolute(0.5),
         expected=lambda: _months_to_v3(),
-        hint=lambda: (f"Use years_to_reach(start, target, factor): start US${SONNET_MUSD} million, target DeepSeek's "
-                      f"run_totals('DeepSeek-V3').rental_usd, factor 1/{DECLINE} a year; then turn years into months."),
+        hint=lambda: (f"A cost that falls {DECLINE} times a year is multiplied by 1/{DECLINE} each year: find how "
+                      f"many years take US${SONNET_MUSD} million down to DeepSeek-V3's final-run rental value "
+                      "(book.training_cost solves it with years_to_reach), then turn years into months."),
         mistakes=(Mistake(lambda: _months_to_v3() / 12, "That is in years; the question asks for months."),
-                  Mistake(lambda: _months_to_v3(2), lambda: f"That is halving every year; the decline is {DECLINE} "
-                                                            "times a year."),),
+                  Mistake(lambda: _months_to_v3(2), "That is halving every year, a slower decline than this "
+                                                    "question's."),),
     ),
     Exercise(
         id="3.9", title="What US$5.6 million shows", kind="text", points=5, min_words=80,

@@ -46,8 +46,26 @@ def _small(bytes_per_parameter: float = 2) -> float:
                                                bytes_per_parameter, batch=1))
 
 
+def _dense_break_even() -> float:
+    """Exercise 4.3's likely slip: the break-even batch of a dense model with no KV cache."""
+    return break_even_batch(get_chip("H20").fp8_tflops, get_chip("H20").memory_bandwidth_gb_s, 1)
+
+
+def _dense_break_even_whole() -> int:
+    return math.ceil(_dense_break_even())
+
+
+DENSE_BREAK_EVEN_HINT = ("That is the break-even of a dense model with no KV cache: a mixture of experts reads more "
+                         "experts as the batch grows, and every conversation reads its own cache.")
+
+
 def _serving_ratio(batch: int = SMALL_BATCH) -> float:
     return _decode("H20", batch).tokens_per_second / _decode("H100", batch).tokens_per_second
+
+
+def _peak() -> float:
+    """Exercise 4.7: the year of fastest Bass adoption, ln(q/p) / (p + q)."""
+    return math.log(Q / P) / (P + Q)
 
 
 def _flagship() -> list:
@@ -93,9 +111,9 @@ EXERCISES = [
         id="4.1", title="Tokens per second of a memory-bound decode", kind="number", points=2,
         unit="tokens a second", tolerance=Tolerance.relative(0.02),
         expected=lambda: _small(),
-        hint=lambda: (f"One conversation: each token reads all {fmt(SMALL_MODEL / 1e9)} billion weights once. Bytes "
-                      "per token = parameters × 2 bytes (BF16); tokens a second = the H100's "
-                      f"{fmt(get_chip('H100').memory_bandwidth_gb_s)} GB/s ÷ those bytes."),
+        hint="With one conversation the chip waits on memory, not on arithmetic: every token must read all the "
+             "weights once, so the H100's memory bandwidth and the bytes the weights take at BF16 set the pace. The "
+             "serving roofline (book.serving) models it.",
         mistakes=(Mistake(lambda: _small(1), "That is at 1 byte a weight (FP8); the model is at BF16, 2 bytes."),
                   Mistake(lambda: get_chip("H100").fp16_tflops * 1e12 / (2 * SMALL_MODEL),
                           "That is the arithmetic's limit; with one conversation the chip waits on memory, which "
@@ -103,7 +121,7 @@ EXERCISES = [
                   Mistake(lambda: _small() / 8, "Bandwidth is in bytes a second, and BF16 is 2 bytes, not 16 bits "
                                                 "counted as bytes."),
                   Mistake(lambda: _small() * 1000, "Check the units: GB/s is 10⁹ bytes a second, and a billion "
-                                                   "parameters is 10⁹ of them; put both in bytes."),),
+                                                   "parameters is 10⁹ of them."),),
     ),
     Exercise(
         id="4.2a", title="The H20's share of an H100's compute", kind="number", points=1,
@@ -112,7 +130,7 @@ EXERCISES = [
         mistakes=(Mistake(lambda: get_chip("H100").fp8_tflops / get_chip("H20").fp8_tflops,
                           "That is H20s per H100; the question asks for the H20's share of one H100."),
                   Mistake(lambda: 100 * get_chip("H20").fp8_tflops / get_chip("H100").fp8_tflops,
-                          "Give a fraction, not a percentage."),),
+                          "That is a percentage, not the fraction the question asks for."),),
     ),
     Exercise(
         id="4.2b", title="The H20 against the H100 when serving", kind="number", points=2,
@@ -120,36 +138,33 @@ EXERCISES = [
         expected=lambda: _serving_ratio(),
         hint=lambda: (f"In the serving dashboard at its defaults ({MODEL}, FP8, batch {fmt(SMALL_BATCH)}, "
                       f"{fmt(CONTEXT)} tokens, the full peak), choose the H20 and read how many times as many tokens a second "
-                      "it writes as the H100; or divide the two chips' decode(...).tokens_per_second."),
+                      "it writes as the H100; or compare the two chips' tokens a second in the decode model "
+                      "(book.inference)."),
         mistakes=(Mistake(lambda: 1 / _serving_ratio(), "That is the H100 over the H20; divide the H20's tokens a "
                                                         "second by the H100's."),
                   Mistake(lambda: get_chip("H20").fp8_tflops / get_chip("H100").fp8_tflops,
                           "That is the compute ratio: serving at this batch waits on memory, not arithmetic."),
                   Mistake(lambda: _serving_ratio(2048), "That is at a batch of 2,048; keep the default of 64."),
-                  Mistake(lambda: 100 * _serving_ratio(), "Give the ratio (how many times as many), not a "
-                                                          "percentage."),),
+                  Mistake(lambda: 100 * _serving_ratio(), "Give the ratio itself, not a percentage."),),
     ),
     Exercise(
         id="4.3", title="When the H20 runs out of arithmetic", kind="number", points=3, unit="conversations",
         tolerance=Tolerance.exact(),
         expected=lambda: _decode("H20", context=LONG_CONTEXT).crossover,
-        hint=lambda: (f"In the serving dashboard with the H20 ({MODEL}, FP8), set the context to {fmt(LONG_CONTEXT)} "
-                      "tokens and raise the batch (type it in the box) until the H20's point turns from a circle to a "
-                      "square and the text says its arithmetic binds; then confirm with decode(...).crossover. The "
-                      "answer is a whole number: the smallest batch at which arithmetic binds."),
+        hint=lambda: ("A batch shares each read of the weights, but every conversation adds its own arithmetic, and "
+                      "with a long context its own attention too: past some batch the H20's arithmetic takes longer "
+                      "than its memory reads. In the serving dashboard with the H20 "
+                      f"({MODEL}, FP8) at a context of {fmt(LONG_CONTEXT)} tokens, raise the batch (type it in the box) "
+                      "until the H20's point turns from a circle to a square and the text says its arithmetic binds; "
+                      "the decode model (book.inference) names the same crossover. The answer is a whole number of "
+                      "conversations."),
         mistakes=(Mistake(lambda: _decode("H20", context=LONG_CONTEXT).crossover - 1,
-                          "At that batch the H20 still waits on memory, just: give the smallest batch at which "
-                          "arithmetic binds."),
+                          "At that batch the H20 still waits on memory: its arithmetic does not bind yet."),
                   Mistake(lambda: _decode("H20").crossover,
-                          lambda: f"That is at {fmt(CONTEXT)} tokens of context; set the context to "
-                                  f"{fmt(LONG_CONTEXT)}."),
-                  Mistake(lambda: break_even_batch(get_chip("H20").fp8_tflops, get_chip("H20").memory_bandwidth_gb_s, 1),
-                          "That is the break-even of a dense model with no KV cache: a mixture of experts reads "
-                          "more experts as the batch grows, and every conversation reads its own cache."),
-                  Mistake(lambda: math.ceil(break_even_batch(get_chip("H20").fp8_tflops,
-                                                             get_chip("H20").memory_bandwidth_gb_s, 1)),
-                          "That is the break-even of a dense model with no KV cache: a mixture of experts reads "
-                          "more experts as the batch grows, and every conversation reads its own cache."),),
+                          lambda: f"That is the crossover at {fmt(CONTEXT)} tokens of context, the chapter's figure; "
+                                  "this question's conversations are longer."),
+                  # (the dense break-even, as computed and rounded up to a whole batch: one mistake, one hint)
+                  *(Mistake(value, DENSE_BREAK_EVEN_HINT) for value in (_dense_break_even, _dense_break_even_whole)),),
     ),
     Exercise(
         id="4.4", title="A million tokens on a rented H800", kind="number", points=2, unit="US dollars",
@@ -173,8 +188,8 @@ EXERCISES = [
         expected=lambda: 1 / change_per_year(_flagship()),
         hint=lambda: ("Fit change_per_year to the (date, blended price) pairs of OpenAI's four GPT-4-family flagship "
                       "prices (leave out GPT-4o mini and o1); the fall is 1 ÷ that factor."),
-        mistakes=(Mistake(lambda: change_per_year(_flagship()), "That is the yearly factor (below 1); the fall is "
-                                                               "1 divided by it."),
+        mistakes=(Mistake(lambda: change_per_year(_flagship()), "That is the yearly factor itself, below 1: a "
+                                                               "price multiplied by it each year."),
                   Mistake(lambda: 1 - change_per_year(_flagship()),
                           "That is the share by which the price falls in a year; the question asks how many times "
                           "cheaper it gets: 1 divided by the yearly factor."),
@@ -199,9 +214,12 @@ EXERCISES = [
     Exercise(
         id="4.7", title="The Bass peak", kind="number", points=1, unit="years",
         tolerance=Tolerance.relative(0.01),
-        expected=lambda: math.log(Q / P) / (P + Q),
+        expected=lambda: _peak(),
         hint=lambda: f"t* = ln(q/p) ÷ (p + q), with p = {P} and q = {Q}; book.diffusion.peak_time computes it.",
-        mistakes=(Mistake(lambda: math.log(Q / P), "That is ln(q/p) alone: divide by p + q."),
+        mistakes=(Mistake(lambda: round(_peak()),
+                          "That is the peak rounded to whole years, too coarse for the tolerance: give more "
+                          "digits, two decimal places."),
+                  Mistake(lambda: math.log(Q / P), "That is ln(q/p) alone: divide by p + q."),
                   Mistake(lambda: math.log10(Q / P) / (P + Q), "That uses the common (base ten) logarithm; the "
                                                                "formula uses the natural logarithm (ln)."),
                   Mistake(lambda: 12 * math.log(Q / P) / (P + Q), "That is in months; p and q are per year, so t* "
@@ -211,12 +229,13 @@ EXERCISES = [
         id="4.8", title="How much imitation beats a head start", kind="number", points=3, unit="per year",
         tolerance=Tolerance.exact(),
         expected=lambda: _smallest_q_to_overtake(),
-        hint=lambda: ("In the diffusion simulator set the diffuser's price to the leader's (so both reach the same "
-                      "market), keep the 2-year head start and 15 years, and raise the diffuser's q in steps of 0.01 "
-                      "until the text says it overtakes; confirm with view(...).overtakes. Give the smallest such q."),
+        hint=lambda: ("Stronger imitation (a larger q) makes the diffuser's adoption climb faster once it starts, "
+                      "which is what can make up a head start. In the diffusion simulator set the diffuser's price to "
+                      f"the leader's (so both reach the same market), keep the {fmt(HEAD_START)}-year head start and "
+                      f"{fmt(HORIZON)} years, and raise the diffuser's q in steps of 0.01 until the text says it "
+                      "overtakes; the Bass model behind it (book.diffusion) finds the same q."),
         mistakes=(Mistake(lambda: _smallest_q_to_overtake() - 0.01,
-                          "At that q the diffuser does not yet overtake within 15 years: give the smallest q that "
-                          "does."),
+                          lambda: f"At that q the diffuser does not yet overtake within {fmt(HORIZON)} years."),
                   Mistake(lambda: Q, "That is the leader's own q: with a head start to make up, the diffuser needs "
                                      "more."),
                   Mistake(lambda: 100 * _smallest_q_to_overtake(), "q is a rate per year such as 0.38, not a "

@@ -83,13 +83,15 @@ EXERCISES = [
         id="5.2b", title="What that line lets go", kind="number", points=2, unit="chips",
         tolerance=Tolerance.exact(),
         expected=_freed_by_bandwidth_line,
-        hint="With that line alone, count the chips the 2023 rule catches and your rule marks free (the table's "
-             "Differs column); a chip your rule cannot judge does not count.",
+        hint="A line on memory bandwidth alone lets go every chip whose memory is slower than the line, however "
+             "much arithmetic it has. In the rule designer, with only that line, compare your rule with the 2023 "
+             "rule and count the chips the 2023 rule catches that yours marks free.",
         mistakes=(Mistake(lambda: 0, "Look again at the table: several chips the 2023 rule catches have slower "
                                      "memory than the H20."),
-                  Mistake(lambda: _freed_by_bandwidth_line() + 1, "Count only the chips your rule marks free; one "
-                                                                  "it cannot judge (no published figure) does not "
-                                                                  "count."),),
+                  Mistake(lambda: _freed_by_bandwidth_line() + 1,
+                          "Check each chip you counted: the Differs column also marks a chip your rule catches and "
+                          "the 2023 rule does not, and a chip your rule cannot judge (no published memory bandwidth) "
+                          "is not marked free."),),
     ),
     Exercise(
         id="5.3a", title="A TPP line low enough for the H20", kind="number", points=1,
@@ -98,8 +100,8 @@ EXERCISES = [
         hint=lambda: (f"The H20's TPP is {fmt(get_chip('H20').tpp)}; the TPP line moves in steps of "
                       f"{fmt(TPP_STEP)}: give the highest line that still catches it."),
         mistakes=(Mistake(lambda: _tpp_line() + TPP_STEP, "At that line the H20 goes free."),
-                  Mistake(lambda: get_chip("H20").tpp, "That is the H20's TPP itself; the slider moves in steps of "
-                                                       "100, so give the highest step that still catches it."),),
+                  Mistake(lambda: get_chip("H20").tpp, "That is the H20's TPP itself, which the slider cannot "
+                                                       "reach: the line must sit on one of its steps."),),
     ),
     Exercise(
         id="5.3b", title="The gaming cards it catches", kind="number", points=1, unit="cards",
@@ -112,12 +114,12 @@ EXERCISES = [
         id="5.4", title="The like-for-like cost gap", kind="number", points=2, unit="times",
         tolerance=Tolerance.relative(0.02),
         expected=_cost_ratio,
-        hint="Divide the middle of GPT-4's estimated final-run cost (cost_estimate('gpt4_final_run').middle_usd) by "
-             "the rental value of DeepSeek-V3's pre-training stage alone: its GPU-hours times its price per GPU-hour "
-             "(the first row of run_stages('DeepSeek-V3')).",
+        hint="Compare like with like: GPT-4's outside estimate (the middle of its range, in book.training_cost) "
+             "prices one final training run at rental rates, so divide it by the rental value of DeepSeek-V3's "
+             "pre-training stage alone, its GPU-hours at its price per GPU-hour.",
         mistakes=(Mistake(lambda: cost_estimate("gpt4_final_run").middle_usd / run_totals("DeepSeek-V3").rental_usd,
-                          "That divides by all three of V3's stages together; GPT-4's estimate counts only its final "
-                          "training run, so compare it with V3's pre-training stage alone."),
+                          "That divides by all three of V3's stages together (pre-training, context extension and "
+                          "post-training): more than GPT-4's estimate counts."),
                   Mistake(lambda: 100e6 / _v3_pretraining_usd(),
                           "That uses Wired's 'over $100 million', which does not say what it counts; use the "
                           "final-run estimate."),

@@ -86,7 +86,10 @@ class Tolerance:
 
     def describe(self, unit: str = "") -> str:
         """The tolerance in words, for the exercise text and every verdict."""
-        units = f" {unit}" if unit else ""
+        # "less than 1 conversation", not "1 conversations"
+        counted = unit[:-1] if self.amount == 1 and unit in ("chips", "cards", "conversations", "years", "days",
+                                                             "months") else unit
+        units = f" {counted}" if counted else ""
         if self.kind == "relative":
             return f"within {self.amount:.0%}"
         if self.kind == "absolute":

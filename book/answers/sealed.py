@@ -62,7 +62,7 @@ def _canonical(value: float) -> str:
 class Grid:
     """Cells of the number line: ``kind`` "log" (equal ratios), "linear" or "exact". Cells hold
     their lower edge; a ``mirror`` grid is the grid of the negated numbers, whose cells hold their
-    upper edge (for a range closed at the top, "at the limit or up to 1 below it")."""
+    upper edge (for a range closed at the top, "at the limit or less than 1 below it")."""
 
     kind: str
     width: float = 0.0

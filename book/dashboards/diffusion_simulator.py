@@ -10,6 +10,8 @@ library only.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from book.dashboards import svg
@@ -154,6 +156,23 @@ def _reach(r: StrategyResult) -> str:
     return f"the {joined} {'group' if len(names) == 1 else 'groups'}"
 
 
+def _year(years: float) -> str:
+    """A time as typed: "2" or "2.5" (never 2.5 rounded to "2")."""
+    return f"{years:,.2f}".rstrip("0").rstrip(".")
+
+
+def _share(ratio: float, leads: bool) -> str:
+    """The diffuser's users as a share of the leader's, never rounded across the line: "1.8 times"
+    or "99.6% of" (a diffuser that does not lead never reads as "1.0 times")."""
+    if ratio >= 1.1 or ratio <= 0.5:
+        return f"{ratio:,.1f} times"
+    percent = 100 * ratio
+    shown = math.floor(percent * 10) / 10 if not leads else math.ceil(percent * 10) / 10
+    if not leads and shown >= 100:
+        shown = 99.9
+    return f"{shown:.1f}% of"
+
+
 def texts(v: DiffusionView) -> tuple[tuple[str, str], ...]:
     lines = []
     for r in (v.leader, v.diffuser):
@@ -161,12 +180,12 @@ def texts(v: DiffusionView) -> tuple[tuple[str, str], ...]:
         peak = (f"at its launch (imitation is weaker than innovation)" if r.peak_year == s.start
                 else f"in year {r.peak_year:,.1f}")
         lines.append(f"the {s.name} at US${s.monthly_price_usd:,.2f} a month reaches {_reach(r)}: a market of "
-                     f"{_people(r.market_m)} people; adoption is fastest {peak}, and by year {v.years:,.0f} it has "
+                     f"{_people(r.market_m)} people; adoption is fastest {peak}, and by year {_year(v.years)} it has "
                      f"{_people(r.at_end)} users")
     markets = ("At " + f"{v.share:.1%}".replace(".0%", "%") + " of monthly income, " + lines[0] + "; " + lines[1]
                + ".")
     if v.overtakes is None:
-        race = (f"The fast diffuser does not lead at year {v.years:,.0f}: a larger market or stronger imitation "
+        race = (f"The fast diffuser does not lead at year {_year(v.years)}: a larger market or stronger imitation "
                 "would be needed.")
     elif v.overtakes == 0:
         race = "The fast diffuser has more users from the start and keeps the lead."  # only without a head start
@@ -175,7 +194,7 @@ def texts(v: DiffusionView) -> tuple[tuple[str, str], ...]:
                 f"{v.overtakes:,.1f} and keeps the lead.")
     ratio = v.diffuser.at_end / v.leader.at_end if v.leader.at_end else None
     if ratio is not None:
-        race += f" At year {v.years:,.0f} the diffuser has {ratio:,.1f} times the leader's users."
+        race += f" At year {_year(v.years)} the diffuser has {_share(ratio, v.overtakes is not None)} the leader's users."
     caution = ("A sketch, not a forecast: we found no published fit of p and q for generative AI, the market is "
                "a step per income group's average income (many people in a rich group cannot pay, and some in a poor "
                "one can), and free tiers, subsidies and internet access are left out.")
