@@ -73,3 +73,20 @@ def test_every_setting_in_range_renders(data):
     except ValueError:
         return  # the view rejects this combination with its own message (tested per dashboard)
     assert panel.alt and panel.texts
+
+
+@pytest.mark.parametrize("name", sorted(DASHBOARDS))
+def test_every_point_label_stays_with_its_point(name):
+    # a label the renderer had to set away from its point (it found no free place nearby) carries a
+    # leader line to it; any other label lies within 30 units of its point
+    from book.dashboards.base import defaults
+
+    module = DASHBOARDS[name]
+    if not hasattr(module, "chart"):
+        pytest.skip(f"{name} draws no point labels")
+    chart = module.chart(module.view(**defaults(module.CONTROLS)))
+    leaders = {item.text for item in chart.items if item.kind == "leader"}
+    for label in (item for item in chart.items if item.kind == "label"):
+        x, y, box = label.data["x"], label.data["y"], label.box
+        dx, dy = max(box.x0 - x, 0, x - box.x1), max(box.y0 - y, 0, y - box.y1)
+        assert (dx * dx + dy * dy) ** 0.5 <= 30 or label.text in leaders, (label.text, dx, dy)
