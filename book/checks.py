@@ -88,9 +88,21 @@ class CheckResult:
 _RESULTS: list[CheckResult] = []
 
 
-def results() -> list[CheckResult]:
-    """Every verdict given in this session, oldest first (``progress`` says where you stand)."""
-    return list(_RESULTS)
+class Results(list):
+    """Every verdict given in this session, oldest first; shown in a notebook as where you stand
+    (``progress``: each exercise of the chapter with its status and points, and the total)."""
+
+    def __repr__(self) -> str:
+        return str(progress())
+
+    def _repr_html_(self) -> str:
+        return progress()._repr_html_()
+
+
+def results() -> Results:
+    """Every verdict given in this session, oldest first (a list of ``CheckResult``); displayed,
+    it shows where you stand in the chapter you checked last (``progress``)."""
+    return Results(_RESULTS)
 
 
 @dataclass(frozen=True)

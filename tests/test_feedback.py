@@ -56,3 +56,11 @@ def test_progress_shows_where_a_student_stands(monkeypatch):
     assert f"of the {automatic} points check() judges" in text and "Stuck?" in text
     assert "<table>" in found._repr_html_() and "1.4c" in found._repr_html_()
     assert progress(2).chapter == 2 and progress(2).earned == 0
+
+
+def test_results_shows_where_a_student_stands(monkeypatch):
+    monkeypatch.setattr(checks, "_RESULTS", [])
+    check("1.1", 4992)
+    found = checks.results()
+    assert [r.status for r in found] == ["correct"]  # still the list of verdicts
+    assert repr(found) == str(progress(1)) and "of the" in repr(found) and "1.1" in found._repr_html_()
