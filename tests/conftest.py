@@ -62,7 +62,11 @@ def instructor_site(tmp_path_factory, site) -> Path:
     import sys
     import time
 
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    # the same folder for every worker of this run, and a new one for every run: with workers it is
+    # the run's folder; without them the run's own base folder (its parent outlives the run, and a
+    # build left there by an earlier run would be stale)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out, lock = shared / "instructor", shared / "instructor.lock"
     html = out / "_build" / "html"
     deadline = time.monotonic() + 600
