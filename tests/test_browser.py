@@ -175,9 +175,6 @@ def test_download_button_gives_the_notebook(browser, server):
 CHAPTER_PAGES = [name for name in _pages() if name.startswith("chapters/") and name[9:11].isdigit()]
 
 
-CHARTS = "main svg[data-chart], main svg[data-figure]"
-
-
 @pytest.mark.parametrize("name", CHAPTER_PAGES)
 def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server, name):
     visit = Visit(browser, f"{server}/{name}", width=390)
