@@ -433,21 +433,16 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
             assert section.locator(".book-control-error").count() == 0, (name, control.name)
     assert visit.errors[errors_before:] == []  # no console error, whatever was typed
     from tests.test_accessibility import measured
-    assert measured(page) == []  # live, every text readable (light theme; dark: the test below)
-
-
-def test_every_live_dashboard_is_readable_in_dark_mode(browser, server):
-    from tests.test_accessibility import measured
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
-    page = context.new_page()
+    assert measured(page) == []  # live, every text readable in the light theme
+    # and in the dark one: the reader's system switches to dark while the dashboards are live (the
+    # theme follows it), measured once the colours have settled
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
+    page.emulate_media(color_scheme="dark")
     try:
-        for name in ("01_containment", "02_deepseek_paradox", "03_cost_of_compute", "04_democratization",
-                     "05_paradox_of_success"):
-            page.goto(f"{server}/chapters/{name}.html", wait_until="load")
-            for button in page.locator("section.book-dashboard button.book-dashboard-live").all():
-                button.click()
-            page.wait_for_function("[...document.querySelectorAll('section.book-dashboard')]"
-                                   ".every(s => s.dataset.live === 'true')", timeout=120_000)
-            assert measured(page) == [], name
+        page.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5_000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        assert page.locator("section.book-dashboard[data-live=true]").count() == \
+            page.locator("section.book-dashboard").count()
+        assert measured(page) == [], "dark theme"
     finally:
-        context.close()
+        page.emulate_media(color_scheme="light")
