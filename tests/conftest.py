@@ -24,7 +24,19 @@ def pytest_configure(config) -> None:
     deselected = any("test_student_setup" in str(arg) for arg in (config.getoption("deselect") or []))
     if wanted and not deselected and not config.getoption("keyword") and not config.option.collectonly:
         from tests.test_student_setup import start_in_background
-        start_in_background()
+        config._book_student_setup = start_in_background()
+
+
+def pytest_unconfigure(config) -> None:
+    """Remove the background set-up's folder when the run ends (waiting a little for it to stop if
+    the run ended first), so runs do not pile up copies and venvs in the temporary folder."""
+    started = getattr(config, "_book_student_setup", None)
+    if started is not None:
+        import shutil
+
+        base, thread = started
+        thread.join(timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 #: fixtures that make a test slow: a built site, a browser, a second book build, a class graded in

@@ -98,8 +98,10 @@ def _run_all(base: Path) -> dict:
             for version, steps in results.items()}
 
 
-def start_in_background() -> None:
-    """Start both set-ups in a background thread; results go to a file named in RESULTS_ENV."""
+def start_in_background() -> tuple[Path, threading.Thread]:
+    """Start both set-ups in a background thread; results go to a file named in RESULTS_ENV.
+    Returns the folder it works in (about 800 MB: two copies and two venvs) and the thread, so the
+    run that started it can remove the folder when it ends (``tests/conftest.py``)."""
     base = Path(tempfile.mkdtemp(prefix="book-student-setup-"))
     results = base / "results.json"
     os.environ[RESULTS_ENV] = str(results)
@@ -113,7 +115,9 @@ def start_in_background() -> None:
         partial.write_text(json.dumps(data), encoding="utf-8")
         partial.replace(results)
 
-    threading.Thread(target=work, daemon=True).start()
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return base, thread
 
 
 @pytest.fixture(scope="module")
