@@ -44,8 +44,9 @@ def is_redirect(path: Path) -> bool:
 
 
 def content_pages(site: Path) -> list[str]:
-    """Every content page of a built site (not assets, not redirect stubs)."""
-    skip = {"_static", "_sources", "_images"}
+    """Every content page of the book (not assets, not redirect stubs, not the pages of the in-browser
+    notebook app under ``lite/``: JupyterLite's own, tested by tests/test_lite_browser.py)."""
+    skip = {"_static", "_sources", "_images", "lite"}
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
                   if not skip & set(p.relative_to(site).parts) and not is_redirect(p))
 

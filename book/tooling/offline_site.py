@@ -56,8 +56,9 @@ TEST_ONLY = {
 #: what the site serves from each package: (path inside the tarball, a regex on the rest)
 WANTED = {
     "mathjax": ("package/es5/", r"^(tex-mml-chtml\.js|(a11y|adaptors|input|output|sre|ui)/.+)$"),
-    # the classic-script loader, the runtime, the standard library and the (empty) package lock
-    "pyodide": ("package/", r"^(pyodide\.js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip|pyodide-lock\.json)$"),
+    # the classic-script loader (the dashboards'), the module loader (the notebooks' kernel, see
+    # lite.py), the runtime, the standard library and the package lock (lite.py replaces it)
+    "pyodide": ("package/", r"^(pyodide\.m?js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip|pyodide-lock\.json)$"),
 }
 TARGET_NAME = {"mathjax": "mathjax", "pyodide": "pyodide"}
 HAND_WRITTEN = ["book.css", "dashboards.js"]
@@ -102,7 +103,7 @@ def vendor_assets(srcdir: Path) -> Path:
     root = srcdir / "_build" / ".offline-assets"
     offline = root / "_static" / "offline"
     stamp = offline / "versions.json"
-    wanted_stamp = json.dumps({pkg: v for pkg, (v, _) in PINNED.items()}, sort_keys=True)
+    wanted_stamp = json.dumps({pkg: [v, WANTED[pkg]] for pkg, (v, _) in PINNED.items()}, sort_keys=True)
     if not (stamp.exists() and stamp.read_text() == wanted_stamp):
         tarballs = fetch_tarballs(srcdir / "_build" / ".offline-cache")
         if offline.exists():
@@ -131,11 +132,17 @@ def vendor_assets(srcdir: Path) -> Path:
     return root
 
 
+#: the runtime's files the live dashboards download (the wheels and module loader beside them are
+#: the notebooks' kernel's, see lite.py; the package lock is a few kB)
+LIVE_RUNTIME = ("pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+
+
 def live_download_bytes(offline: Path) -> int:
     """What going live downloads: the runtime's files and the book's code (uncompressed)."""
     from book.tooling.browser_bundle import ZIP_NAME
 
-    return sum(p.stat().st_size for p in (offline / "pyodide").iterdir()) + (offline / ZIP_NAME).stat().st_size
+    runtime = sum((offline / "pyodide" / name).stat().st_size for name in LIVE_RUNTIME)
+    return runtime + (offline / ZIP_NAME).stat().st_size
 
 
 def fetch_test_asset(srcdir: Path, package: str, member: str) -> Path:
