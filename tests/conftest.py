@@ -46,12 +46,19 @@ SLOW_FIXTURES = {"site", "instructor_site", "browser", "batch", "canvas_class", 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark the slow tests ``slow`` (``pytest -m "not slow"`` is the maintainers' quick loop: unit
-    tests and strict nbval), and run the students' install test last: by then its background
+    tests and strict nbval), start the files that hold slow tests first, and run the students'
+    install test last: by then its background
     set-up has had the longest time to finish, and no other test waits behind it."""
+    slow_files = set()
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("site"):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: "test_student_setup" in item.nodeid)
+            slow_files.add(item.nodeid.split("::")[0])
+    # the two test workers take whole files in this order (`--no-loadscope-reorder` in pyproject.toml):
+    # the files with long set-ups (a browser, a class to grade, a second build) first, so they
+    # overlap each other and the short files fill the gaps at the end, not the other way round
+    items.sort(key=lambda item: ("test_student_setup" in item.nodeid,
+                                 item.nodeid.split("::")[0] not in slow_files))
 
 
 @pytest.fixture(scope="session")
