@@ -90,3 +90,24 @@ def test_every_point_label_stays_with_its_point(name):
         x, y, box = label.data["x"], label.data["y"], label.box
         dx, dy = max(box.x0 - x, 0, x - box.x1), max(box.y0 - y, 0, y - box.y1)
         assert (dx * dx + dy * dy) ** 0.5 <= 30 or label.text in leaders, (label.text, dx, dy)
+
+
+def test_a_notebook_dashboard_takes_a_slider_s_floating_point_noise_and_says_what_it_refuses():
+    # in JupyterLab and the in-browser notebooks the slider's arithmetic happens in JavaScript: a
+    # step down from 8 routed experts arrives as 6.999999999999999 (seen in the browser test)
+    from book.dashboards import architecture_calculator as ac
+    from book.dashboards.jupyter import build
+
+    box = build(ac)
+    box.controls["active_experts"].value = 6.999999999999999
+    at_seven = box.output.value
+    assert "book-dashboard-error" not in at_seven
+    box.controls["active_experts"].value = 7.0
+    assert box.output.value == at_seven
+    # a value the model refuses (a fraction of an expert, typed in the slider's box): the message
+    # above the last panel drawn, and the next good value clears it
+    box.controls["active_experts"].value = 6.5
+    assert box.output.value.startswith('<p class="book-dashboard-error" role="alert">Routed experts per token must')
+    assert box.output.value.endswith(at_seven)
+    box.controls["active_experts"].value = 7.0
+    assert box.output.value == at_seven

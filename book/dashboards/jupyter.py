@@ -15,7 +15,7 @@ from types import ModuleType
 
 import ipywidgets as w
 
-from book.dashboards.base import Control, defaults, render
+from book.dashboards.base import Control, defaults, explain, render
 from book.dashboards.page import static_html
 
 
@@ -66,19 +66,35 @@ def build(dashboard: ModuleType) -> DashboardBox:
     output = w.HTML(layout=w.Layout(width="100%"))
     row = w.Layout(display="flex", flex_flow="row wrap", width="100%")
 
+    def value(control: Control, widget) -> object:
+        if control.kind != "number":
+            return widget.value
+        if control.log:
+            return control.on_step(widget.value)
+        # the browser's slider does its arithmetic in floating point: a step down from 8 can
+        # arrive as 6.999999999999999, which a whole-number input must not refuse
+        return round(float(widget.value), 9)
+
+    shown = {"panel": ""}
+
     def update(_change=None) -> None:
-        values = {name: (by_name[name].on_step(widget.value) if by_name[name].log else widget.value)
-                  for name, widget in controls.items()}
-        output.value = render(dashboard, values).html()
+        try:
+            shown["panel"] = render(dashboard, {name: value(by_name[name], widget)
+                                                for name, widget in controls.items()}).html()
+            output.value = shown["panel"]
+        except ValueError as error:  # a typed value the model refuses: say so above the last panel
+            said, _control = explain(dashboard.CONTROLS, str(error))  # in the control's words
+            output.value = f'<p class="book-dashboard-error" role="alert">{escape(said)}</p>' + shown["panel"]
 
     for widget in controls.values():
         widget.observe(update, names="value")
-    output.value = render(dashboard, defaults(dashboard.CONTROLS)).html()
+    shown["panel"] = output.value = render(dashboard, defaults(dashboard.CONTROLS)).html()
     groups: dict[str, list] = {}
     for control in dashboard.CONTROLS:
         groups.setdefault(control.group, []).append(controls[control.name])
     boxes = [w.VBox([w.HTML(f"<b>{escape(group)}</b>"), w.Box(items, layout=row)]) if group
              else w.Box(items, layout=row) for group, items in groups.items()]
     box = DashboardBox(dashboard, [*boxes, output])
+    box.add_class("book-dashboard-widget")  # the whole dashboard, for styles and tests to find
     box.controls, box.output = controls, output
     return box
