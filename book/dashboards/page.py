@@ -19,10 +19,15 @@ from types import ModuleType
 from book.dashboards.base import Control, coerce_all, render
 from book.dashboards.svg import number
 
-#: how the note beside inactive controls reads until the reader makes the dashboard live
-STATIC_NOTE = ("The controls below are inactive: the chart shows these settings. To change them, make "
-               "the dashboard live with the button, which runs the book's Python in your browser, or "
-               "run this page's notebook in JupyterLab (see “Run it yourself” on the book's first page).")
+#: how the note beside inactive controls reads where it is stored: in a notebook's output (which
+#: JupyterLab and the in-browser notebooks show until the cell runs) and in the site's page (whose
+#: script, ``book/tooling/static/dashboards.js``, puts ``SITE_NOTE`` in its place beside the button)
+STATIC_NOTE = ("The controls below are inactive: the chart shows the settings listed. To change them, run "
+               "this cell (in JupyterLab, or in your browser from an exercise page's link); on the book's web "
+               "pages, use the button “Make this dashboard live”.")
+#: the note on the site, where the button is right below it (dashboards.js writes it)
+SITE_NOTE = ("The controls below are inactive: the chart shows the settings listed. To change them, make the "
+             "dashboard live with the button, which runs the book's Python in your browser.")
 
 
 def settings_text(controls: tuple[Control, ...], values: dict[str, object]) -> str:

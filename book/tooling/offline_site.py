@@ -124,10 +124,14 @@ def vendor_assets(srcdir: Path) -> Path:
     write_zip(offline / ZIP_NAME)
     for name in HAND_WRITTEN:
         shutil.copy2(HERE / "static" / name, offline / name)
-    # the live button says how much it will download: the runtime and the book's code
+    # the live button says how much it will download (the runtime and the book's code), and the
+    # note beside it speaks of the button
     live = offline / "dashboards.js"
     size = live_download_bytes(offline)
-    live.write_text(live.read_text(encoding="utf-8").replace("var DOWNLOAD_BYTES = 0;", f"var DOWNLOAD_BYTES = {size};"),
+    from book.dashboards.page import SITE_NOTE
+
+    script = live.read_text(encoding="utf-8").replace("var DOWNLOAD_BYTES = 0;", f"var DOWNLOAD_BYTES = {size};")
+    live.write_text(script.replace('var SITE_NOTE = "";', f"var SITE_NOTE = {json.dumps(SITE_NOTE)};"),
                     encoding="utf-8")
     return root
 

@@ -160,12 +160,18 @@
       progress.splice(progress.indexOf(say), 1);
       button.disabled = false;
       note.textContent = "Python could not start in this browser (" + error.message + "). The dashboard " +
-        "stays at the settings shown; to use it, run this page's notebook in JupyterLab.";
+        "stays at the settings shown; to use it, run its notebook: in JupyterLab, or in your browser from " +
+        "the exercise pages' link “Work these exercises in your browser”.";
     });
   }
 
+  // what the note says on the site, where the button is (book/dashboards/page.py: SITE_NOTE; the
+  // stored note speaks to a notebook's reader too)
+  var SITE_NOTE = "";
+
   function prepare(section) {
     var note = section.querySelector(".book-dashboard-note");
+    if (SITE_NOTE) { note.textContent = SITE_NOTE; }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "book-dashboard-live";
