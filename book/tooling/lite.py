@@ -14,7 +14,8 @@ At the end of an HTML build this extension adds to the site
   (``book.notebooks.students_package``: the answer key sealed; the real chapter modules of
   ``book/answers`` never reach the browser, not in the instructor edition either);
 * on every exercise (and solutions) page, a link to its notebook in the app
-  (``lite/notebooks/index.html?path=01_containment.ipynb``) with a sentence on what that means.
+  (``lite/notebooks/index.html?path=01_containment.ipynb``) with a sentence on what that means,
+  and the same link under each chapter's pointer to its exercises ("Practise: ...").
 
 The app makes no request to any other host: the kernel loads Pyodide from the site
 (``PYODIDE_URL``, relative, so the site works under any base path), piplite never falls back to
@@ -409,11 +410,38 @@ def link_html(href: str) -> str:
             f"<p>{LINK_NOTE}</p></div>")
 
 
+#: a chapter's pointer to its exercises starts so (chapters/NN_*.ipynb, "Summary")
+PRACTISE = "<strong>Practise:</strong>"
+
+
+def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) -> str:
+    """On a chapter page, the same link right after the paragraph that points to its exercises."""
+    start = body.find(PRACTISE)
+    if start < 0:
+        return body
+    end = body.find("</p>", start)
+    paragraph = body[start:end]
+    page_uri = app.builder.get_target_uri(pagename)
+    from sphinx.util.osutil import relative_uri
+
+    for docname in notebooks:
+        if f'href="{relative_uri(page_uri, app.builder.get_target_uri(docname))}' in paragraph:
+            href = notebook_href(page_uri, lite_path(docname))
+            at = end + len("</p>")
+            return body[:at] + link_html(href) + body[at:]
+    return body
+
+
 def _add_link(app, pagename, templatename, context, doctree) -> None:
-    """On an exercise notebook's page, the link to it in the app, under the page's title."""
-    if app.builder.format != "html" or pagename not in exercise_notebooks(app.env):
+    """On an exercise notebook's page, the link to it in the app, under the page's title; on a
+    chapter's page, the same link under its pointer to the exercises."""
+    if app.builder.format != "html":
         return
+    notebooks = exercise_notebooks(app.env)
     body = context.get("body", "")
+    if pagename not in notebooks:
+        context["body"] = _practise_link(app, pagename, body, notebooks)
+        return
     end = body.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
     href = notebook_href(app.builder.get_target_uri(pagename), lite_path(pagename))
@@ -439,6 +467,9 @@ def _build(app, exception) -> None:
     if (outdir / LITE).exists():
         shutil.rmtree(outdir / LITE)
     shutil.copytree(built, outdir / LITE)
+    # while a notebook runs, the app swaps its tab's icon; between two icons the browser asks for
+    # the site's /favicon.ico, which would otherwise be missing
+    shutil.copyfile(outdir / LITE / "static" / "favicons" / "favicon.ico", outdir / "favicon.ico")
 
 
 def setup(app):
@@ -448,4 +479,4 @@ def setup(app):
     app.connect("html-page-context", _add_link)
     app.connect("build-finished", _build, priority=600)
     # bump when the link's markup changes: an incremental build then writes every page again
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -1,0 +1,257 @@
+"""The exercise notebooks in the browser (JupyterLite, ``book/tooling/lite.py``), as a student uses them.
+
+From a built site served on this machine, for every chapter: the student opens the exercise page,
+clicks *Work these exercises in your browser*, the notebook opens, Run All works (every check says
+"not answered", no error), an answer gets its verdict (1.1 with 4992: correct), the dashboards
+respond to a control, and no request from the page, its kernel's worker or its service worker goes
+to any other host. The instructor edition's solution notebooks run the same way with every answer
+correct or recorded.
+
+The five notebooks of an edition run side by side in one browser context, each in its own tab
+(their kernels start at once, which takes about as long as one).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from book.answers import EXERCISES
+from book.tooling.lite import LINK_TEXT
+from tests.browser import serve
+from tests.conftest import ROOT
+
+CHAPTERS = sorted(p.stem for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+#: how many dashboards each exercise notebook shows (the cells that call dashboard(...))
+DASHBOARDS_IN = {name: sum(len(re.findall(r"\.dashboard\(\)", c.source)) for c in nbformat.read(
+    ROOT / "exercises" / f"{name}.ipynb", as_version=4).cells if c.cell_type == "code") for name in CHAPTERS}
+LOCAL = ("127.0.0.1", "localhost")
+
+#: the code cells of the open notebook: source, execution count, outputs
+CELLS = """(page) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.content.widgets.filter(c => c.model.type === 'code').map(c => ({
+    source: c.model.sharedModel.getSource(), count: c.model.executionCount,
+    outputs: c.model.outputs.toJSON()}));
+}"""
+#: the kernel's state: "idle/connected" once it is ready
+KERNEL = """() => {
+  const app = window.jupyterapp; if (!app) return 'no app';
+  const panel = app.shell.currentWidget; if (!panel || !panel.sessionContext) return 'no notebook';
+  const session = panel.sessionContext.session; if (!session || !session.kernel) return 'no kernel';
+  return session.kernel.status + '/' + session.kernel.connectionStatus;
+}"""
+RUN_ALL = """() => {
+  const app = window.jupyterapp;
+  return app.commands.execute('notebook:clear-all-cell-outputs').then(() => {
+    app.commands.execute('notebook:run-all-cells');  // not awaited: every tab runs at once
+  });
+}"""
+#: run one code cell (by its index among all cells) with a new source
+RUN_CELL = """async ([index, source]) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cell = panel.content.widgets[index];
+  cell.model.sharedModel.setSource(source);
+  panel.content.activeCellIndex = index;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
+DONE = f"() => ({CELLS})().every(c => c.count !== null) && ({KERNEL})() === 'idle/connected'"
+VERDICT = re.compile(r"^\[(\d+\.\d+[a-z]?)\] (Correct|Not quite|Not answered yet|Recorded)\b", re.M)
+
+
+@dataclass
+class Session:
+    """One notebook opened from its page, run through."""
+    page: object
+    notebook: str
+    opened_s: float = 0.0
+    ready_s: float = 0.0
+    cells: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+@dataclass
+class Browsing:
+    sessions: dict
+    requests: list = field(default_factory=list)
+    blocked: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+
+
+def _text(cells) -> str:
+    """Everything the cells printed (their streams and plain-text results)."""
+    parts = []
+    for cell in cells:
+        for output in cell["outputs"]:
+            if output["output_type"] == "stream":
+                parts.append("".join(output["text"]) if isinstance(output["text"], list) else output["text"])
+            elif "text/plain" in output.get("data", {}):
+                text = output["data"]["text/plain"]
+                parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
+
+
+def _open_and_run(browser, root: Path, folder: str) -> Browsing:
+    """Open every notebook of ``folder`` from its page on the site at ``root``, in tabs of one
+    context, and run each through once its kernel is ready."""
+    browsing = Browsing(sessions={})
+    with serve(root) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+        def guard(route):
+            target = route.request.url
+            if urlparse(target).hostname in LOCAL or target.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                browsing.blocked.append(target)
+                route.abort()
+
+        context.on("request", lambda request: browsing.requests.append(request.url))
+        context.on("response", lambda response: browsing.missing.append(f"HTTP {response.status}: {response.url}")
+                   if response.status >= 400 else None)
+        context.route("**/*", guard)
+        try:
+            for name in CHAPTERS:
+                page = context.new_page()
+                session = Session(page=page, notebook=f"{folder}/{name}.ipynb")
+                page.on("pageerror", lambda error, s=session: s.errors.append(str(error)))
+                page.on("console", lambda message, s=session: s.errors.append(message.text)
+                        if message.type == "error" else None)
+                page.goto(f"{url}/{folder}/{name}.html", wait_until="load")
+                link = page.get_by_role("link", name=LINK_TEXT)
+                assert link.count() == 1 and link.is_visible(), name
+                start = time.monotonic()
+                link.click()
+                page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget)",
+                                       timeout=120_000)
+                session.opened_s = time.monotonic() - start
+                session._start = start
+                browsing.sessions[name] = session
+            for session in browsing.sessions.values():
+                session.page.wait_for_function(f"() => ({KERNEL})() === 'idle/connected'", timeout=300_000)
+                session.ready_s = time.monotonic() - session._start
+                session.page.evaluate(RUN_ALL)
+            for session in browsing.sessions.values():
+                session.page.wait_for_function(DONE, timeout=300_000)
+                session.cells = session.page.evaluate(CELLS)
+            yield browsing
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def students(browser, site):
+    yield from _open_and_run(browser, site, "exercises")
+
+
+@pytest.fixture(scope="module")
+def instructors(browser, instructor_site):
+    yield from _open_and_run(browser, instructor_site, "solutions")
+
+
+def _checks(notebook: Path) -> list[str]:
+    """The exercise ids a notebook checks, in order."""
+    nb = nbformat.read(notebook, as_version=4)
+    return re.findall(r'^check\("([^"]+)"', "\n".join(c.source for c in nb.cells if c.cell_type == "code"), re.M)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_run_all_gives_not_answered_feedback_and_no_error(students, name):
+    session = students.sessions[name]
+    assert session.page.url.split("?")[0].endswith("/lite/notebooks/index.html"), session.page.url
+    errors = [output for cell in session.cells for output in cell["outputs"] if output["output_type"] == "error"]
+    assert errors == [], errors[:1]
+    verdicts = VERDICT.findall(_text(session.cells))
+    expected = _checks(ROOT / "exercises" / f"{name}.ipynb")
+    assert verdicts == [(exercise, "Not answered yet") for exercise in expected]
+    assert session.errors == []
+
+
+def _press_end(page, handle) -> None:
+    """Move a slider to its far end with the keyboard (to its start if it is at the end)."""
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    page.keyboard.press("Home" if at_end else "End")
+
+
+def _choose_another(select) -> None:
+    """Choose another option of a drop-down list."""
+    select.scroll_into_view_if_needed()
+    options = select.locator("option").all_inner_texts()
+    current = select.evaluate("s => s.options[s.selectedIndex].text")
+    select.select_option(label=next(o for o in options if o != current))
+
+
+def _redraws(page, panel, move) -> bool:
+    """Whether ``move`` makes the dashboard's panel change within a few seconds."""
+    before = panel.inner_html()
+    move()
+    try:
+        page.wait_for_function("([panel, before]) => panel.innerHTML !== before",
+                               arg=[panel.element_handle(), before], timeout=5_000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_an_answer_gets_its_verdict_and_the_dashboards_respond(students, name):
+    page = students.sessions[name].page
+    # the chapter's first exercise, answered with the value the model gives (1.1: 4992)
+    index, cell = next((i, c) for i, c in enumerate(page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource())"))
+        if re.search(r'^check\("', c, re.M))
+    exercise = re.search(r'^check\("([^"]+)", (\w+)\)', cell, re.M)
+    value = EXERCISES[exercise.group(1)].expected()
+    answer = f"{value:.6g}" if isinstance(value, float) else repr(value)
+    page.evaluate(RUN_CELL, [index, re.sub(rf"^{exercise.group(2)} = None$", f"{exercise.group(2)} = {answer}",
+                                           cell, count=1, flags=re.M)])
+    page.wait_for_function(DONE, timeout=60_000)
+    printed = _text([c for c in page.evaluate(CELLS) if c["source"].startswith(exercise.group(2))])
+    assert f"[{exercise.group(1)}] Correct" in printed, printed
+    if name.startswith("01"):
+        assert "[1.1] Correct: 4,992 matches the model" in printed
+    # every dashboard in the notebook is a live widget
+    dashboards = page.locator(".book-dashboard-widget")
+    assert dashboards.count() == DASHBOARDS_IN[name]
+    for number in range(dashboards.count()):
+        dashboard = dashboards.nth(number)
+        panel = dashboard.locator(":scope > .widget-html .widget-html-content")
+        # a slider moved to an end with the keyboard, then another choice in a list: the first of each
+        # that matters at these settings (some wait for a choice, such as a custom model) redraws
+        sliders = [lambda h=h: _press_end(page, h) for h in dashboard.locator(".noUi-handle").all()]
+        assert any(_redraws(page, panel, move) for move in sliders), f"no slider redraws dashboard {number + 1}"
+        assert "book-dashboard-error" not in panel.inner_html()
+        lists = [lambda s=s: _choose_another(s) for s in dashboard.locator("select").all()]
+        assert not lists or any(_redraws(page, panel, move) for move in lists), f"no list redraws dashboard {number + 1}"
+        assert "book-dashboard-error" not in panel.inner_html()
+    assert students.sessions[name].errors == []
+
+
+def test_no_request_leaves_the_site(students):
+    assert students.blocked == [] and students.missing == []
+    hosts = {urlparse(u).hostname for u in students.requests if not u.startswith(("data:", "blob:"))}
+    assert hosts <= set(LOCAL), hosts
+    # what the kernel's worker and the app's service worker fetch is among what was checked
+    assert any(u.endswith(".whl") for u in students.requests), "the kernel's wheels were not seen"
+    assert any("pyodide.asm.wasm" in u for u in students.requests)
+    assert any("service-worker" in u for u in students.requests), "the service worker was not seen"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_solution_answer_is_correct_or_recorded_in_the_browser(instructors, name):
+    session = instructors.sessions[name]
+    errors = [output for cell in session.cells for output in cell["outputs"] if output["output_type"] == "error"]
+    assert errors == [], errors[:1]
+    verdicts = VERDICT.findall(_text(session.cells))
+    assert [exercise for exercise, _ in verdicts] == _checks(ROOT / "solutions" / f"{name}.ipynb")
+    assert {status for _, status in verdicts} <= {"Correct", "Recorded"}, verdicts
+    assert instructors.blocked == [] and session.errors == []
