@@ -14,10 +14,15 @@ Measures and prints, on this machine:
    the click to the first live update (first visit, and on a second page of the same browser), and the time from a control change to the updated chart
    (median and p95 over many changes; target p95 under 100 ms), and the same for chapter 4's
    serving roofline, the heaviest view;
-6. grading a class: 40 submissions of chapter 1 (copies of the worked solutions, so every cell
+6. the exercise notebooks in the browser (JupyterLite, ``book/tooling/lite.py``), in Chromium: the
+   time from the click on "Work these exercises in your browser" to a ready kernel and to the
+   first ``check`` verdict, on a first visit and on a repeat visit (another chapter's notebook in
+   the same browser; targets: under 15 s and under 8 s to a ready kernel), the bytes a first
+   visit downloads, and what the app adds to the site;
+7. grading a class: 40 submissions of chapter 1 (copies of the worked solutions, so every cell
    runs) with ``--jobs 2``, wall time, in the bubblewrap sandbox and without it (the sandbox's
    cost per submission; targets: 40 in under 2 minutes, under 1 s of overhead each);
-7. the maintainers' two test runs, wall time: the quick loop ``pytest -m "not slow"`` (unit tests
+8. the maintainers' two test runs, wall time: the quick loop ``pytest -m "not slow"`` (unit tests
    and strict nbval; target under 2 minutes on 2 cores) and the whole ``pytest`` the README's test
    command runs (after building the site in the repository, as that command does).
 """
@@ -110,7 +115,8 @@ def site_build(changes: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         seconds = _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "--path-output", tmp], ROOT)
         site = Path(tmp) / "_build" / "html"
-        return {"build_s": seconds, **page_weights(site), **live_timings(site, changes)}
+        return {"build_s": seconds, **page_weights(site), **live_timings(site, changes),
+                "lite": lite_timings(site)}
 
 
 def page_weights(site: Path) -> dict[str, float]:
@@ -207,6 +213,75 @@ def live_timings(site: Path, changes: int) -> dict[str, float]:
             "serving_p95_ms": serving_p95}
 
 
+#: the open notebook's kernel state ("idle/connected" once ready)
+_KERNEL = """() => { const app = window.jupyterapp; const panel = app && app.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return kernel ? kernel.status + '/' + kernel.connectionStatus : 'starting'; }"""
+#: run the open notebook's first two code cells (the imports, exercise N.1's check) and wait for its verdict
+_FIRST_CHECK = """async () => {
+  const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+  const code = notebook.widgets.map((c, i) => [c, i]).filter(([c]) => c.model.type === 'code');
+  for (const [cell, index] of code.slice(0, 2)) {
+    notebook.activeCellIndex = index;
+    await app.commands.execute('notebook:run-cell');
+  }
+  const verdict = () => JSON.stringify(code[1][0].model.outputs.toJSON()).includes('Not answered yet');
+  while (!verdict()) { await new Promise(r => setTimeout(r, 20)); }
+}"""
+
+
+def lite_timings(site: Path) -> dict[str, float]:
+    """The in-browser exercise notebooks: click to ready kernel and to the first verdict, first and
+    repeat visit; bytes of the first visit; megabytes the app adds to the site."""
+    import functools
+    import http.server
+    import os
+    import threading
+    from urllib.parse import unquote, urlparse
+
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+    from playwright.sync_api import sync_playwright
+
+    from book.tooling.lite import LINK_TEXT, LITE, PYODIDE
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    requested: list[str] = []
+    results: dict[str, float] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            context = browser.new_context()
+            context.on("request", lambda r: requested.append(r.url))
+            for visit, chapter in (("first", "01_containment"), ("repeat", "02_deepseek_paradox")):
+                page = context.new_page()
+                page.goto(f"{url}/exercises/{chapter}.html", wait_until="networkidle")
+                before = len(requested)
+                started = time.perf_counter()
+                page.get_by_role("link", name=LINK_TEXT).click()
+                page.wait_for_function(f"() => ({_KERNEL})() === 'idle/connected'", timeout=300_000)
+                results[f"{visit}_ready_s"] = time.perf_counter() - started
+                page.evaluate(_FIRST_CHECK)
+                results[f"{visit}_check_s"] = time.perf_counter() - started
+                if visit == "first":
+                    files = {site / unquote(urlparse(u).path).lstrip("/") for u in requested[before:]
+                             if u.startswith(url)}
+                    results["first_mb"] = sum(f.stat().st_size for f in files if f.is_file()) / 1e6
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    added = [p for p in (site / LITE).rglob("*") if p.is_file()] + list((site / PYODIDE).glob("*.whl"))
+    results["added_mb"] = sum(p.stat().st_size for p in added) / 1e6
+    return results
+
+
 def grading_time(submissions: int, jobs: int) -> dict[str, float]:
     """Seconds to grade ``submissions`` copies of chapter 1's solutions, ``jobs`` at a time, in the
     bubblewrap sandbox and without it (``--no-sandbox``): the difference is the sandbox's cost."""
@@ -271,6 +346,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"live serving roofline on chapters/04_democratization.html: control change to updated chart: median "
           f"{site['serving_median_ms']:.1f} ms, p95 {site['serving_p95_ms']:.1f} ms (target p95 < 100 ms): "
           f"{'OK' if site['serving_p95_ms'] < 100 else 'MISSED'}")
+    lite = site["lite"]
+    print(f"exercises in the browser (exercises/01_containment.html, link to the notebook): click to a ready "
+          f"kernel {lite['first_ready_s']:.1f} s (target < 15 s): {'OK' if lite['first_ready_s'] < 15 else 'MISSED'}, "
+          f"to the first check verdict {lite['first_check_s']:.1f} s; repeat visit (chapter 2) "
+          f"{lite['repeat_ready_s']:.1f} s (target < 8 s): {'OK' if lite['repeat_ready_s'] < 8 else 'MISSED'}, "
+          f"first verdict {lite['repeat_check_s']:.1f} s; a first visit downloads {lite['first_mb']:.1f} MB; "
+          f"the app adds {lite['added_mb']:.1f} MB to the site (target < 45 MB): "
+          f"{'OK' if lite['added_mb'] < 45 else 'MISSED'}")
     cost = (graded["sandbox"] - graded["bare"]) * 2 / args.submissions  # two at a time
     print(f"grading {args.submissions} submissions of chapter 1 with --jobs 2 in the sandbox: "
           f"{graded['sandbox']:.0f} s (target < 120 s): {'OK' if graded['sandbox'] < 120 else 'MISSED'}; without it "

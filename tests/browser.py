@@ -11,7 +11,11 @@ import threading
 from pathlib import Path
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 # the tests keep several tabs open at once (tests/test_lite_browser.py runs five
+                 # notebooks side by side): none of them is slowed for being in the background
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
 
 
 def chromium_path() -> str | None:

@@ -282,6 +282,21 @@ def test_every_exercise_page_links_to_its_notebook_in_the_app(site):
 
 
 @pytest.mark.site
+def test_each_chapter_links_to_its_exercises_in_the_app_under_its_pointer_to_them(site):
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    assert len(chapters) >= 5
+    for chapter in chapters:
+        html = (site / "chapters" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        pointer = html.index(lite.PRACTISE)
+        links = re.findall(r'<a class="book-lite-link" href="([^"]+)">', html)
+        assert links == [f"../lite/notebooks/index.html?path={chapter.stem}.ipynb"], chapter.name
+        assert 0 < html.index("book-lite-link") - pointer < 400  # right under the pointer
+        assert (site / "lite" / "files" / f"{chapter.stem}.ipynb").is_file()
+    # the app's tab icons come and go while a notebook runs: the site has the icon browsers ask for
+    assert (site / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+@pytest.mark.site
 def test_the_student_app_holds_the_exercises_and_no_solutions(site):
     files = site / "lite" / "files"
     assert sorted(p.name for p in files.glob("*.ipynb")) == sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
