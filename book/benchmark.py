@@ -30,6 +30,7 @@ Measures and prints, on this machine:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import random
 import re
@@ -149,14 +150,17 @@ _CHANGE = """async ([name, value, dashboard]) => {
 }"""
 
 
-def live_timings(site: Path, changes: int) -> dict[str, float]:
-    """Chapter 1's dashboard in Chromium: page weight, going live, and control changes."""
+#: Debian's Chromium, as the browser tests run it
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextlib.contextmanager
+def _served(site: Path):
+    """The folder ``site`` served on a free local port, quietly; yields its address."""
     import functools
     import http.server
     import threading
-    from urllib.parse import unquote, urlparse
-
-    from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:
@@ -164,47 +168,55 @@ def live_timings(site: Path, changes: int) -> dict[str, float]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def live_timings(site: Path, changes: int) -> dict[str, float]:
+    """Chapter 1's dashboard in Chromium: page weight, going live, and control changes."""
+    from urllib.parse import unquote, urlparse
+
+    from playwright.sync_api import sync_playwright
+
     requested: list[str] = []
 
     def size(urls: list[str]) -> int:
         return sum((site / unquote(urlparse(url).path).lstrip("/")).stat().st_size for url in urls
                    if (site / unquote(urlparse(url).path).lstrip("/")).is_file())
 
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            page = browser.new_page()
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/01_containment.html",
-                      wait_until="networkidle")
-            before = size(requested)
-            loaded = len(requested)
-            started = time.perf_counter()
-            page.click("section.book-dashboard button.book-dashboard-live")
-            page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=120_000)
-            first_update = time.perf_counter() - started
-            live_bytes = size(requested[loaded:])
-            rng = random.Random(2025)
-            samples = [page.evaluate(_CHANGE, ["dense_tflops", rng.randint(0, 2500), None]) for _ in range(changes)]
-            # a repeat visit: another chapter in the same browser, whose cache now holds the runtime
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/02_deepseek_paradox.html",
-                      wait_until="networkidle")
-            started = time.perf_counter()
-            page.click("section.book-dashboard button.book-dashboard-live")
-            page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=120_000)
-            repeat_update = time.perf_counter() - started
-            # the heaviest view, chapter 4's serving roofline (five chips, fifteen batches each)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/04_democratization.html",
-                      wait_until="networkidle")
-            section = 'section.book-dashboard[data-dashboard="serving_roofline"]'
-            page.click(f"{section} button.book-dashboard-live")
-            page.wait_for_selector(f"{section}[data-live=true]", timeout=120_000)
-            serving = [page.evaluate(_CHANGE, ["batch", rng.randint(1, 16_384), "serving_roofline"])
-                       for _ in range(changes)]
-            browser.close()
-    finally:
-        server.shutdown()
+    with _served(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(f"{url}/chapters/01_containment.html",
+                  wait_until="networkidle")
+        before = size(requested)
+        loaded = len(requested)
+        started = time.perf_counter()
+        page.click("section.book-dashboard button.book-dashboard-live")
+        page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=120_000)
+        first_update = time.perf_counter() - started
+        live_bytes = size(requested[loaded:])
+        rng = random.Random(2025)
+        samples = [page.evaluate(_CHANGE, ["dense_tflops", rng.randint(0, 2500), None]) for _ in range(changes)]
+        # a repeat visit: another chapter in the same browser, whose cache now holds the runtime
+        page.goto(f"{url}/chapters/02_deepseek_paradox.html",
+                  wait_until="networkidle")
+        started = time.perf_counter()
+        page.click("section.book-dashboard button.book-dashboard-live")
+        page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=120_000)
+        repeat_update = time.perf_counter() - started
+        # the heaviest view, chapter 4's serving roofline (five chips, fifteen batches each)
+        page.goto(f"{url}/chapters/04_democratization.html",
+                  wait_until="networkidle")
+        section = 'section.book-dashboard[data-dashboard="serving_roofline"]'
+        page.click(f"{section} button.book-dashboard-live")
+        page.wait_for_selector(f"{section}[data-live=true]", timeout=120_000)
+        serving = [page.evaluate(_CHANGE, ["batch", rng.randint(1, 16_384), "serving_roofline"])
+                   for _ in range(changes)]
+        browser.close()
     median, p95 = _percentiles(samples)
     serving_median, serving_p95 = _percentiles(serving)
     return {"page_load_kb": before / 1024, "live_mb": live_bytes / 1e6, "first_update_s": first_update,
@@ -233,10 +245,7 @@ _FIRST_CHECK = """async () => {
 def lite_timings(site: Path) -> dict[str, float]:
     """The in-browser exercise notebooks: click to ready kernel and to the first verdict, first and
     repeat visit; bytes of the first visit; megabytes the app adds to the site."""
-    import functools
-    import http.server
     import os
-    import threading
     from urllib.parse import unquote, urlparse
 
     os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
@@ -244,39 +253,28 @@ def lite_timings(site: Path) -> dict[str, float]:
 
     from book.tooling.lite import LINK_TEXT, LITE, PYODIDE
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     requested: list[str] = []
     results: dict[str, float] = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            context = browser.new_context()
-            context.on("request", lambda r: requested.append(r.url))
-            for visit, chapter in (("first", "01_containment"), ("repeat", "02_deepseek_paradox")):
-                page = context.new_page()
-                page.goto(f"{url}/exercises/{chapter}.html", wait_until="networkidle")
-                before = len(requested)
-                started = time.perf_counter()
-                page.get_by_role("link", name=LINK_TEXT).click()
-                page.wait_for_function(f"() => ({_KERNEL})() === 'idle/connected'", timeout=300_000)
-                results[f"{visit}_ready_s"] = time.perf_counter() - started
-                page.evaluate(_FIRST_CHECK)
-                results[f"{visit}_check_s"] = time.perf_counter() - started
-                if visit == "first":
-                    files = {site / unquote(urlparse(u).path).lstrip("/") for u in requested[before:]
-                             if u.startswith(url)}
-                    results["first_mb"] = sum(f.stat().st_size for f in files if f.is_file()) / 1e6
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with _served(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        context.on("request", lambda r: requested.append(r.url))
+        for visit, chapter in (("first", "01_containment"), ("repeat", "02_deepseek_paradox")):
+            page = context.new_page()
+            page.goto(f"{url}/exercises/{chapter}.html", wait_until="networkidle")
+            before = len(requested)
+            started = time.perf_counter()
+            page.get_by_role("link", name=LINK_TEXT).click()
+            page.wait_for_function(f"() => ({_KERNEL})() === 'idle/connected'", timeout=300_000)
+            results[f"{visit}_ready_s"] = time.perf_counter() - started
+            page.evaluate(_FIRST_CHECK)
+            results[f"{visit}_check_s"] = time.perf_counter() - started
+            if visit == "first":
+                files = {site / unquote(urlparse(u).path).lstrip("/") for u in requested[before:]
+                         if u.startswith(url)}
+                results["first_mb"] = sum(f.stat().st_size for f in files if f.is_file()) / 1e6
+            page.close()
+        browser.close()
     added = [p for p in (site / LITE).rglob("*") if p.is_file()] + list((site / PYODIDE).glob("*.whl"))
     results["added_mb"] = sum(p.stat().st_size for p in added) / 1e6
     return results
