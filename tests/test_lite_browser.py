@@ -4,8 +4,9 @@ From a built site served on this machine, for every chapter: the student opens t
 clicks *Work these exercises in your browser*, the notebook opens, Run All works (every check says
 "not answered", no error), an answer gets its verdict (1.1 with 4992: correct), the dashboards
 respond to a control, and no request from the page, its kernel's worker or its service worker goes
-to any other host. The instructor edition's solution notebooks run the same way with every answer
-correct or recorded.
+to any other host; the notebook as the browser saves it (what File → Download gives) is graded as it
+is. The instructor edition's solution notebooks run the same way with every answer correct or
+recorded.
 
 The five notebooks of an edition run side by side in one browser context, each in its own tab
 (their kernels start at once, which takes about as long as one).
@@ -288,3 +289,34 @@ def test_every_solution_answer_is_correct_or_recorded_in_the_browser(instructors
     assert [exercise for exercise, _ in verdicts] == _checks(ROOT / "solutions" / f"{name}.ipynb")
     assert {status for _, status in verdicts} <= {"Correct", "Recorded"}, verdicts
     assert instructors.blocked == [] and session.errors == []
+
+
+def test_a_notebook_saved_in_the_browser_is_graded_as_it_is(students, tmp_path):
+    # what File -> Download gives: the notebook as the app stores it (its own kernel name, Python
+    # 3.14, cell ids), with 1.1 answered in the browser
+    from book import grading
+
+    page = students.sessions[CHAPTERS[0]].page
+    page.bring_to_front()
+    sources = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
+                            ".map(c => c.model.sharedModel.getSource())")
+    index = next(i for i, source in enumerate(sources) if source.startswith("tpp_a100 = "))
+    page.evaluate(RUN_CELL, [index, re.sub(r"^tpp_a100 = .*$", "tpp_a100 = 4992", sources[index], count=1,
+                                           flags=re.M)])
+    page.wait_for_function(DONE, timeout=60_000, polling=100)
+    saved = page.evaluate("""async () => {
+        const app = window.jupyterapp, panel = app.shell.currentWidget;
+        await app.commands.execute('docmanager:save');
+        const model = await app.serviceManager.contents.get(panel.context.path, {content: true});
+        return JSON.stringify(model.content);
+    }""")
+    folder = tmp_path / "class" / "ana"
+    folder.mkdir(parents=True)
+    (folder / f"{CHAPTERS[0]}.ipynb").write_text(saved, encoding="utf-8")
+    notebook = nbformat.reads(saved, as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] != "python3"  # the browser's kernel, as it is
+    found = grading.discover([tmp_path / "class"])
+    reports, _ = grading.grade_all(found.submissions, ROOT, 60, None, 1)
+    [report] = reports
+    assert report.problems == [] and report.chapter == 1
+    assert {r.exercise: r.status for r in report.results}["1.1"] == "correct"
