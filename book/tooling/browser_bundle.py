@@ -79,13 +79,19 @@ def bundle_files() -> list[Path]:
     return sorted(files)
 
 
+def add_file(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add ``data`` as ``name`` with a fixed timestamp and mode, so the same files give the same
+    archive bytes (this bundle, and the book's wheel in ``lite.py``)."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
 def write_zip(destination: Path) -> Path:
     """Pack ``bundle_files`` under ``book/`` into ``destination`` (a zip file)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in bundle_files():
-            info = zipfile.ZipInfo(f"book/{path.relative_to(BOOK).as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
+            add_file(archive, f"book/{path.relative_to(BOOK).as_posix()}", path.read_bytes())
     return destination

@@ -42,6 +42,8 @@ from urllib.parse import quote
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from book.tooling.browser_bundle import add_file
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 #: the lock of the kernel's pure-Python wheels (made from lite-wheels.in; the command is in its header)
@@ -73,9 +75,6 @@ LINK_TEXT = "Work these exercises in your browser"
 LINK_NOTE = ("The notebook runs in your browser with nothing to install, and your work is kept in this "
              "browser\u2019s storage: to hand it in, use File \u2192 Download to get the .ipynb file.")
 
-#: fixed timestamp of the files in the book's wheel (the earliest a zip can hold)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
 
 class LiteBuildError(RuntimeError):
     """The in-browser notebooks could not be built."""
@@ -95,13 +94,6 @@ def _log():
 
 def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
-def _zip_write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.external_attr = 0o644 << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data, compresslevel=9)
 
 
 def project_metadata(root: Path = ROOT) -> tuple[str, str]:
@@ -135,7 +127,7 @@ def write_wheel(package: Path, dest: Path, name: str, version: str) -> Path:
     with zipfile.ZipFile(wheel, "w") as archive:
         # the package first, the dist-info last (as the wheel format recommends)
         for path in sorted(files, key=lambda p: (p.startswith(dist_info), p)):
-            _zip_write(archive, path, files[path])
+            add_file(archive, path, files[path])
     return wheel
 
 
