@@ -75,20 +75,20 @@ def build(dashboard: ModuleType) -> DashboardBox:
         # arrive as 6.999999999999999, which a whole-number input must not refuse
         return round(float(widget.value), 9)
 
-    shown = {"panel": ""}
+    panel = render(dashboard, defaults(dashboard.CONTROLS)).html()  # the last one drawn
 
     def update(_change=None) -> None:
+        nonlocal panel
         try:
-            shown["panel"] = render(dashboard, {name: value(by_name[name], widget)
-                                                for name, widget in controls.items()}).html()
-            output.value = shown["panel"]
+            panel = render(dashboard, {name: value(by_name[name], widget) for name, widget in controls.items()}).html()
+            output.value = panel
         except ValueError as error:  # a typed value the model refuses: say so above the last panel
             said, _control = explain(dashboard.CONTROLS, str(error))  # in the control's words
-            output.value = f'<p class="book-dashboard-error" role="alert">{escape(said)}</p>' + shown["panel"]
+            output.value = f'<p class="book-dashboard-error" role="alert">{escape(said)}</p>' + panel
 
     for widget in controls.values():
         widget.observe(update, names="value")
-    shown["panel"] = output.value = render(dashboard, defaults(dashboard.CONTROLS)).html()
+    output.value = panel
     groups: dict[str, list] = {}
     for control in dashboard.CONTROLS:
         groups.setdefault(control.group, []).append(controls[control.name])
