@@ -47,6 +47,14 @@ def measured(page) -> list[dict]:
     return found
 
 
+def settle(page) -> None:
+    """Stop the page's transitions and wait two frames: colours are then judged as they settle, not
+    mid-way through a theme's transition."""
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
+                               "animation: none !important; }")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def audit(browser, root, axe_source, pages: list[str] | None = None,
           schemes: tuple[str, ...] = ("light", "dark")) -> dict[tuple[str, str], list[dict]]:
     """axe's findings on ``pages`` (default: every content page) of the site at ``root``, in each
@@ -59,10 +67,7 @@ def audit(browser, root, axe_source, pages: list[str] | None = None,
             for name in pages if pages is not None else content_pages(root):
                 page.goto(f"{url}/{name}", wait_until="load")
                 assert page.evaluate("document.documentElement.dataset.theme") == scheme, name
-                # colours are judged as they settle, not mid-way through a theme's transition
-                page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
-                                           "animation: none !important; }")
-                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                settle(page)
                 results[(scheme, name)] = run_axe(page, axe_source) + measured(page)
             context.close()
     return results

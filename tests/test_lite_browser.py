@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -64,6 +63,8 @@ RUN_CELL = """async ([index, source]) => {
   panel.content.activeCellIndex = index;
   await window.jupyterapp.commands.execute('notebook:run-cell');
 }"""
+#: the sources of all the open notebook's cells
+SOURCES = "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource())"
 DONE = f"() => ({CELLS})().every(c => c.count !== null) && ({KERNEL})() === 'idle/connected'"
 VERDICT = re.compile(r"^\[(\d+\.\d+[a-z]?)\] (Correct|Not quite|Not answered yet|Recorded)\b", re.M)
 
@@ -72,10 +73,6 @@ VERDICT = re.compile(r"^\[(\d+\.\d+[a-z]?)\] (Correct|Not quite|Not answered yet
 class Session:
     """One notebook opened from its page, run through."""
     page: object
-    notebook: str
-    opened_s: float = 0.0
-    ready_s: float = 0.0
-    done_s: float = 0.0
     cells: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
@@ -101,6 +98,17 @@ def _text(cells) -> str:
     return "\n".join(parts)
 
 
+def _answer(page, variable: str, answer: str) -> str:
+    """Set ``variable = answer`` in the cell that assigns it, run that cell as a student would, and
+    return what the cell printed."""
+    sources = page.evaluate(SOURCES)
+    index = next(i for i, source in enumerate(sources) if re.search(rf"^{variable} = ", source, re.M))
+    page.evaluate(RUN_CELL, [index, re.sub(rf"^{variable} = .*$", f"{variable} = {answer}", sources[index],
+                                           count=1, flags=re.M)])
+    page.wait_for_function(DONE, timeout=60_000, polling=100)
+    return _text([cell for cell in page.evaluate(CELLS) if re.search(rf"^{variable} = ", cell["source"], re.M)])
+
+
 def _open_and_run(browser, root: Path, folder: str) -> Browsing:
     """Open every notebook of ``folder`` from its page on the site at ``root``, in tabs of one
     context, and run each through once its kernel is ready."""
@@ -123,30 +131,24 @@ def _open_and_run(browser, root: Path, folder: str) -> Browsing:
         try:
             for name in CHAPTERS:
                 page = context.new_page()
-                session = Session(page=page, notebook=f"{folder}/{name}.ipynb")
+                session = Session(page=page)
                 page.on("pageerror", lambda error, s=session: s.errors.append(str(error)))
                 page.on("console", lambda message, s=session: s.errors.append(message.text)
                         if message.type == "error" else None)
                 page.goto(f"{url}/{folder}/{name}.html", wait_until="load")
                 link = page.get_by_role("link", name=LINK_TEXT)
                 assert link.count() == 1 and link.is_visible(), name
-                start = time.monotonic()
                 link.click()
                 page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget)",
                                        timeout=120_000, polling=100)
-                session.opened_s = time.monotonic() - start
-                session._start = start
                 browsing.sessions[name] = session
-            # the kernels start side by side (in workers, which the browser does not slow down); each
-            # notebook then runs in the front tab (a background tab's timers are slowed to once a second)
+            # the kernels start side by side; then each notebook runs through, one after the other
+            # (no tab is slowed in the background: tests/browser.py's CHROMIUM_ARGS)
             for session in browsing.sessions.values():
-                session.page.bring_to_front()
                 session.page.wait_for_function(f"() => ({KERNEL})() === 'idle/connected'", timeout=300_000, polling=100)
-                session.ready_s = time.monotonic() - session._start
                 session.page.evaluate(RUN_ALL)
                 session.page.wait_for_function(DONE, timeout=300_000, polling=100)
                 session.cells = session.page.evaluate(CELLS)
-                session.done_s = time.monotonic() - session._start
             yield browsing
         finally:
             context.close()
@@ -241,18 +243,12 @@ def _choose_another(select) -> None:
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_an_answer_gets_its_verdict_and_the_dashboards_respond(students, name):
     page = students.sessions[name].page
-    page.bring_to_front()  # a tab in the background gets its timers slowed
+    page.bring_to_front()  # the keyboard's presses go to the front tab
     # the chapter's first exercise, answered with the value the model gives (1.1: 4992)
-    index, cell = next((i, c) for i, c in enumerate(page.evaluate(
-        "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource())"))
-        if re.search(r'^check\("', c, re.M))
+    cell = next(source for source in page.evaluate(SOURCES) if re.search(r'^check\("', source, re.M))
     exercise = re.search(r'^check\("([^"]+)", (\w+)\)', cell, re.M)
     value = EXERCISES[exercise.group(1)].expected()
-    answer = f"{value:.6g}" if isinstance(value, float) else repr(value)
-    page.evaluate(RUN_CELL, [index, re.sub(rf"^{exercise.group(2)} = None$", f"{exercise.group(2)} = {answer}",
-                                           cell, count=1, flags=re.M)])
-    page.wait_for_function(DONE, timeout=60_000, polling=100)
-    printed = _text([c for c in page.evaluate(CELLS) if c["source"].startswith(exercise.group(2))])
+    printed = _answer(page, exercise.group(2), f"{value:.6g}" if isinstance(value, float) else repr(value))
     assert f"[{exercise.group(1)}] Correct" in printed, printed
     if name.startswith("01"):
         assert "[1.1] Correct: 4,992 matches the model" in printed
@@ -297,13 +293,7 @@ def test_a_notebook_saved_in_the_browser_is_graded_as_it_is(students, tmp_path):
     from book import grading
 
     page = students.sessions[CHAPTERS[0]].page
-    page.bring_to_front()
-    sources = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
-                            ".map(c => c.model.sharedModel.getSource())")
-    index = next(i for i, source in enumerate(sources) if source.startswith("tpp_a100 = "))
-    page.evaluate(RUN_CELL, [index, re.sub(r"^tpp_a100 = .*$", "tpp_a100 = 4992", sources[index], count=1,
-                                           flags=re.M)])
-    page.wait_for_function(DONE, timeout=60_000, polling=100)
+    assert "[1.1] Correct" in _answer(page, "tpp_a100", "4992")
     saved = page.evaluate("""async () => {
         const app = window.jupyterapp, panel = app.shell.currentWidget;
         await app.commands.execute('docmanager:save');

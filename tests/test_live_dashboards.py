@@ -432,15 +432,14 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
             page.wait_for_timeout(60)
             assert section.locator(".book-control-error").count() == 0, (name, control.name)
     assert visit.errors[errors_before:] == []  # no console error, whatever was typed
-    from tests.test_accessibility import measured
+    from tests.test_accessibility import measured, settle
     assert measured(page) == []  # live, every text readable in the light theme
     # and in the dark one: the reader's system switches to dark while the dashboards are live (the
     # theme follows it), measured once the colours have settled
-    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
     page.emulate_media(color_scheme="dark")
     try:
         page.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5_000)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        settle(page)
         assert page.locator("section.book-dashboard[data-live=true]").count() == \
             page.locator("section.book-dashboard").count()
         assert measured(page) == [], "dark theme"
