@@ -396,6 +396,15 @@ def test_live_rule_designer_equals_cpython_for_random_settings(live_chapter5):
 # ---- odd values in every number box of every live dashboard -------------------------------------
 
 ODD_VALUES = ("1e300", "-1", "1e-300", "", "abc")
+#: type a value into a number box and wait until the page has dealt with it: the dashboard updates
+#: in the next animation frame (dashboards.js: soon), so two frames later it has (a fixed 60 ms sleep
+#: was too short on a loaded machine); returns what the box kept
+TYPE_AND_WAIT = """async (e, v) => {
+    e.value = v;
+    e.dispatchEvent(new Event('change'));
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return e.value;
+}"""
 
 
 @pytest.mark.parametrize("fixture", ["live_page", "live_calculator", "live_comparison", "live_chapter4",
@@ -417,9 +426,7 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
                 except ValueError:
                     inside = False
                 # what typing leaves in a number box: the browser keeps only what parses ("abc" -> "")
-                kept = box.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('change')); return e.value; }",
-                                    value)
-                page.wait_for_timeout(60)
+                kept = box.evaluate(TYPE_AND_WAIT, value)
                 if inside:
                     continue
                 assert kept == value or kept == "", (value, kept)
@@ -428,8 +435,7 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
                 message = beside.inner_text()
                 assert message.startswith(control.label) and control.range_text() in message, message
                 assert box.get_attribute("aria-invalid") == "true"
-            box.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('change')); }", str(control.default))
-            page.wait_for_timeout(60)
+            box.evaluate(TYPE_AND_WAIT, str(control.default))
             assert section.locator(".book-control-error").count() == 0, (name, control.name)
     assert visit.errors[errors_before:] == []  # no console error, whatever was typed
     from tests.test_accessibility import measured, settle
