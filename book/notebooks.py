@@ -25,11 +25,12 @@ Marker rules (solutions/ -> exercises/):
 from __future__ import annotations
 
 import argparse
+import atexit
 import copy
 import os
 import re
-import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -133,6 +134,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] 
     carries its own static HTML, which the site shows and JupyterLab shows until the cell runs).
     With ``remeasure`` False, cells tagged ``MEASURED_TAG`` keep the outputs they had.
     """
+    from jupyter_client import AsyncKernelManager
     from nbclient import NotebookClient
 
     kept = {index: copy.deepcopy(cell.outputs) for index, cell in enumerate(nb.cells)
@@ -140,12 +142,28 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, extra_env: dict[str, str] 
             and MEASURED_TAG in cell.get("metadata", {}).get("tags", [])}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
-                            store_widget_state=False, record_timing=False,
-                            resources={"metadata": {"path": str(workdir)}})
-    # the kernel's own start-up chatter (e.g. about its local TCP transport) is not the reader's
-    # concern; errors in cells still arrive as outputs and are raised or recorded
-    client.execute(stderr=subprocess.DEVNULL, env={**os.environ, **(extra_env or {})})
+    # the kernel talks over Unix sockets in a folder of its own, not TCP ports: a TCP port is
+    # picked free and then bound by the kernel a moment later, and with several kernels starting at
+    # once (nbval, the refresh test, the grader) another may take it first and the kernel dies
+    # before replying (seen once in CI); the grader's kernels do the same
+    with tempfile.TemporaryDirectory(prefix="book-kernel-") as ipc, \
+            tempfile.TemporaryFile(mode="w+") as chatter:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(ipc) / "kernel"))
+        km.connection_file = str(Path(ipc) / "connection.json")
+        client = NotebookClient(nb, km=km, timeout=TIMEOUT_S, allow_errors=allow_errors,
+                                store_widget_state=False, record_timing=False,
+                                resources={"metadata": {"path": str(workdir)}})
+        # the kernel's own start-up chatter is not the reader's concern (errors in cells still
+        # arrive as outputs and are raised or recorded), unless the kernel does not start at all
+        try:
+            client.execute(stderr=chatter, env={**os.environ, **(extra_env or {})}, cleanup_kc=True)
+        except RuntimeError as error:
+            if "Kernel died" not in str(error):
+                raise
+            # nbclient left its clean-up of the dead kernel for exit, where it fails noisily
+            atexit.unregister(client._cleanup_kernel)
+            chatter.seek(0)
+            raise RuntimeError(f"{error}; the kernel said:\n{chatter.read()[-4000:]}") from error
     for index, outputs in kept.items():
         nb.cells[index].outputs = outputs
     return tidy_outputs(nb)

@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell
 
 from book import grading
 from book.answers import chapter_exercises
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI, ROOT, descendants
 
 TIMEOUT = 5  # seconds per cell: the endless loop is abandoned after this
 DETACHED_DELAY = 2  # seconds the detached process waits before it tries to rewrite the gradebook
@@ -419,3 +419,20 @@ def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path):
     assert by["ann"].points == by["zoe"].points == ONE_ONE and not by["ann"].problems
     assert by["killer"].problems == ["the grader's worker died while grading this submission, twice; the rest of "
                                      "the class was graded"]
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_a_graded_submission_leaves_no_kernel_running(tmp_path, sandboxed):
+    # a kernel left looping after its submission was graded kept a core busy for the rest of the
+    # batch (and every kernel stayed in memory until its worker ended)
+    if sandboxed:
+        _sandboxed()
+    before = descendants()
+    looping = _write(tmp_path, "dave", "01_containment.ipynb", _with(_mini(), "while True:\n    pass"))
+    report = grading.grade_submission(grading.Submission("dave", looping), ROOT, timeout=2, chapter=1,
+                                      bwrap=grading.sandbox.bwrap_path() if sandboxed else None)
+    assert report.problems[0].startswith("timed out in cell")
+    deadline = time.monotonic() + 3  # a killed process may take a moment to be reaped
+    while (left := descendants() - before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == set(), [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]

@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from book import notebooks
 from book.answers import EXERCISES
 from book.notebooks import CODE_PLACEHOLDER, MD_PLACEHOLDER, MarkerError, make_exercise, problems
+from tests.conftest import descendants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -294,6 +295,18 @@ def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monke
     assert out.cells[0].outputs[0]["text"].strip() == "seen"
     import os
     assert "BOOK_TEST_VALUE" not in os.environ
+
+
+def test_kernels_talk_over_their_own_sockets_and_a_dead_one_says_why(tmp_path):
+    # Unix sockets in a private folder: no TCP port another kernel starting at the same moment
+    # could take (a kernel died that way once in CI, and its words were thrown away)
+    nb = _nb(new_code_cell("import json, ipykernel.connect as c\n"
+                           "print(json.load(open(c.get_connection_file()))['transport'])"))
+    before = descendants()
+    assert notebooks.execute(nb, tmp_path).cells[0].outputs[0]["text"].strip() == "ipc"
+    assert descendants() <= before  # and the kernel was shut down
+    with pytest.raises(RuntimeError, match=r"(?s)Kernel died.*the kernel said:.*encodings"):
+        notebooks.execute(nb, tmp_path, extra_env={"PYTHONHOME": str(tmp_path / "nowhere")})
 
 
 def test_plumbing_cells_are_hidden_on_the_page():

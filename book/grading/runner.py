@@ -150,12 +150,12 @@ def _run(nb: nbformat.NotebookNode, scratch: Path, book_copy: Path, bwrap: str |
         # no interrupt on timeout: a cell that catches KeyboardInterrupt would never end; a cell
         # that runs too long is abandoned with its kernel, like one that kills it
         client = NotebookClient(work, km=km, timeout=timeout, startup_timeout=60, allow_errors=True,
-                                interrupt_on_timeout=False, record_timing=False,
+                                interrupt_on_timeout=False, record_timing=False, shutdown_kernel="immediate",
                                 resources={"metadata": {"path": str(work_dir)}})
         died: int | None = None
         answers: dict = {}
         try:
-            with client.setup_kernel(env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL):
+            with client.setup_kernel(env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cleanup_kc=True):
                 for index, cell in enumerate(work.cells):
                     if cell.get("cell_type") != "code" or index in skip:
                         continue
