@@ -418,7 +418,7 @@ def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) ->
 
     for docname in notebooks:
         if f'href="{relative_uri(page_uri, app.builder.get_target_uri(docname))}' in paragraph:
-            href = notebook_href(page_uri, lite_path(docname))
+            href = _edition_root(app) + notebook_href(page_uri, lite_path(docname))
             at = end + len("</p>")
             return body[:at] + link_html(href) + body[at:]
     return body
@@ -436,12 +436,18 @@ def _add_link(app, pagename, templatename, context, doctree) -> None:
         return
     end = body.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
-    href = notebook_href(app.builder.get_target_uri(pagename), lite_path(pagename))
+    href = _edition_root(app) + notebook_href(app.builder.get_target_uri(pagename), lite_path(pagename))
     context["body"] = body[:at] + link_html(href) + body[at:]
 
 
+def _edition_root(app) -> str:
+    """Where the app is, seen from a page's own edition: a translation (in a folder of the English
+    site, book/tooling/i18n.py) uses the English site's app."""
+    return "" if (app.config.language or "en") == "en" else "../"
+
+
 def _build(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.format != "html" or _edition_root(app):
         return
     log = _log()
     outdir, cache = Path(app.outdir), Path(app.srcdir) / "_build" / ".lite-cache"

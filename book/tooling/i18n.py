@@ -1,0 +1,351 @@
+"""The German edition: the same sources, translated with Sphinx's gettext workflow.
+
+The English notebooks and pages are the only source. Sphinx's ``gettext`` builder extracts every
+paragraph, heading, list item and table cell into message templates; ``sphinx-intl`` keeps one
+German catalogue per page under ``locales/de/LC_MESSAGES/`` in step with them; a build with
+``language: de`` puts the German text in place of the English, entry by entry. A changed English
+paragraph is a new entry, so its page shows the English paragraph (never a stale German one) until
+the entry is translated, and ``tests/test_i18n.py`` names it.
+
+As a Sphinx extension (in ``_config.yml``) this module
+
+- builds the German edition at the end of every English HTML build, into ``de/`` inside the
+  English site (``jupyter-book build . -W`` builds both; the instructor edition's command builds
+  the German instructor edition too), with the same table of contents and ``-W``;
+- puts a language switch in every page's header, to the same page in the other language;
+- writes the numbers the build pastes into German prose ({glue:text} roles) the German way:
+  decimal comma, narrow no-break space between thousands, a space before %.
+
+As a command it keeps the catalogues up to date::
+
+    python -m book.tooling.i18n update    # extract the English, update locales/de (sphinx-intl)
+    python -m book.tooling.i18n status    # how much of each page is translated
+
+``update`` also copies a translation between the solutions and the exercise notebooks where their
+English is identical (the exercises are the solutions without the answers), so it is translated once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALES = ROOT / "locales"
+#: the editions' languages; English is the source, German lives in this folder of the English site
+SOURCE_LANGUAGE = "en"
+TRANSLATIONS = {"de": "de"}
+#: what the switch says and its accessible name, in the language it leads to
+SWITCH = {"de": ("Deutsch", "Deutsch: diese Seite auf Deutsch"), "en": ("English", "English: this page in English")}
+#: the catalogues of these pages must be complete (tests/test_i18n.py): the released German pages
+RELEASED = ("chapters/intro", "chapters/01_containment", "chapters/02_deepseek_paradox",
+            "chapters/03_cost_of_compute", "chapters/04_democratization", "chapters/05_paradox_of_success",
+            "chapters/glossary", "chapters/references", "chapters/teaching",
+            "exercises/01_containment", "exercises/02_deepseek_paradox", "exercises/03_cost_of_compute",
+            "exercises/04_democratization", "exercises/05_paradox_of_success",
+            "solutions/01_containment", "solutions/02_deepseek_paradox", "solutions/03_cost_of_compute",
+            "solutions/04_democratization", "solutions/05_paradox_of_success", "solutions/instructor_guide",
+            "sphinx")
+
+NARROW_NBSP = "\u202f"
+#: settings of the translated builds that are words a reader sees outside the pages' text (the
+#: book hides only the code of cells, never their outputs: "hide-input")
+TRANSLATED_SETTINGS = {"de": {"nb_code_prompt_show": "Code der Zelle anzeigen",
+                              "nb_code_prompt_hide": "Code der Zelle ausblenden"}}
+
+
+# ---- numbers -----------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
+
+
+def german_numbers(text: str) -> str:
+    """``text`` (a number as Python formats it, perhaps with words or a unit) with its numbers
+    written the German way: "15,832" -> "15 832", "4,992" -> "4992", "1.5" -> "1,5", "15%" -> "15 %"
+    (the spaces are narrow no-break spaces)."""
+    def one(match: re.Match) -> str:
+        whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
+        if len(whole) >= 5:
+            groups = []
+            while whole:
+                groups.insert(0, whole[-3:])
+                whole = whole[:-3]
+            whole = NARROW_NBSP.join(groups)
+        return whole + ("," + fraction[1:] if fraction else "")
+
+    return re.sub(r"(?<=\d)%", NARROW_NBSP + "%", _NUMBER.sub(one, text))
+
+
+# ---- the language switch -----------------------------------------------------------------------
+
+def other_edition_href(pagename: str, language: str) -> str:
+    """The address of the same page in the other language, relative to the page ``pagename`` of
+    the edition in ``language`` (German pages sit one folder deeper: ``de/``)."""
+    up = "../" * pagename.count("/")
+    if language == SOURCE_LANGUAGE:
+        return f"{up}{TRANSLATIONS['de']}/{pagename}.html"
+    return f"../{up}{pagename}.html"
+
+
+def switch_html(pagename: str, language: str) -> str:
+    target = "de" if language == SOURCE_LANGUAGE else SOURCE_LANGUAGE
+    text, name = SWITCH[target]  # the name starts with the visible text (WCAG 2.5.3)
+    return (f'<a class="btn btn-sm book-language-switch" href="{other_edition_href(pagename, language)}" '
+            f'hreflang="{target}" lang="{target}" aria-label="{name}">{text}</a>')
+
+
+# ---- Sphinx ------------------------------------------------------------------------------------
+
+def _language(app) -> str:
+    return app.config.language or SOURCE_LANGUAGE
+
+
+def _configure(app, config) -> None:
+    """The switch sits in every page's header, before the theme's buttons."""
+    options = dict(config.html_theme_options or {})
+    end = list(options.get("article_header_end") or ["article-header-buttons.html"])
+    if "language-switch.html" not in end:
+        end.insert(0, "language-switch.html")
+    options["article_header_end"] = end
+    config.html_theme_options = options
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    if app.builder.format == "html":
+        context["book_language_switch"] = switch_html(pagename, _language(app))
+
+
+def _localise_numbers(app, doctree, docname) -> None:
+    """In a German build, the numbers pasted by {glue:text} in German notation."""
+    if _language(app) != "de":
+        return
+    from docutils import nodes
+
+    for node in doctree.findall(nodes.inline):
+        if "pasted-text" in node.get("classes", []):
+            text = node.astext()
+            node.children = [nodes.Text(german_numbers(text))]
+
+
+def _keep_glue_data_for_translations() -> None:
+    """Let a translated paragraph paste the page's numbers.
+
+    Sphinx parses each translation as a small document of its own, without the page's glue data,
+    so myst-nb's {glue:text} roles in it would find nothing (a build error). In such a document a
+    glue role refers to its page the way myst-nb's roles refer to another page (``page::key``):
+    myst-nb resolves that after reading, from the data it keeps for every page."""
+    from myst_nb.ext.glue import roles
+
+    for role in (roles.PasteRoleAny, roles.PasteTextRole):
+        if getattr(role.run, "book_i18n", False):
+            continue
+
+        def run(self, _original=role.run, _formatted=role is roles.PasteTextRole):
+            if "nb_renderer" not in self.document and "::" not in self.text:
+                env = self.document.settings.env
+                # {glue:text}`key:format`: the format is what follows the last colon, so a key
+                # without one gets the role's default ("s") to keep "page::key" whole
+                default = ":s" if _formatted and ":" not in self.text else ""
+                self.text = f"{Path(env.doc2path(env.docname)).name}::{self.text}{default}"
+            return _original(self)
+
+        run.book_i18n = True
+        role.run = run
+
+
+def _translated_config(srcdir: Path, language: str, target: Path) -> Path:
+    """The book's ``_config.yml`` with the language set, written to ``target``."""
+    import yaml
+
+    config = yaml.safe_load((srcdir / "_config.yml").read_text(encoding="utf-8"))
+    settings = config.setdefault("sphinx", {}).setdefault("config", {})
+    settings["language"] = language
+    settings.update(TRANSLATED_SETTINGS.get(language, {}))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def build_translation(srcdir: Path, outdir: Path, toc: Path, language: str = "de") -> Path:
+    """Build the edition in ``language`` from ``srcdir`` with the table of contents ``toc``, and put
+    its HTML in ``outdir / TRANSLATIONS[language]``. Its working folder sits beside ``outdir`` (kept,
+    so the next build only rebuilds what changed). Raises RuntimeError with the build's last words
+    if it fails (it is built with -W, like the English one)."""
+    work = outdir.parent / f".{language}"
+    config = _translated_config(srcdir, language, work / "_config.yml")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(jupyter_book), "build", str(srcdir), "-W", "--config", str(config),
+                           "--toc", str(toc), "--path-output", str(work)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {language} edition did not build:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    target = outdir / TRANSLATIONS[language]
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(work / "_build" / "html", target)
+    return target
+
+
+def _build_translations(app, exception) -> None:
+    if exception is not None or app.builder.format != "html" or _language(app) != SOURCE_LANGUAGE:
+        return
+    from sphinx.util import logging
+
+    toc = Path(app.config.external_toc_path)
+    toc = toc if toc.is_absolute() else Path(app.srcdir) / toc
+    for language in TRANSLATIONS:
+        logging.getLogger(__name__).info(f"[i18n] the {language} edition")
+        build_translation(Path(app.srcdir), Path(app.outdir), toc, language)
+
+
+def setup(app):
+    app.connect("config-inited", _configure)
+    _keep_glue_data_for_translations()
+    app.connect("html-page-context", _page_context)
+    app.connect("doctree-resolved", _localise_numbers)
+    # after the JupyterLite app (priority 600), so the translation can point to it
+    app.connect("build-finished", _build_translations, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+
+
+# ---- the catalogues ----------------------------------------------------------------------------
+
+def extract(target: Path, root: Path = ROOT) -> Path:
+    """The English message templates (.pot) of every page of the instructor edition (the student
+    edition's pages and the solutions), written under ``target``; returns their folder."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(jupyter_book), "build", str(root), "--toc", str(root / "_toc_instructor.yml"),
+                           "--builder", "custom", "--custom-builder", "gettext", "--path-output", str(target)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"extracting the messages failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return Path(target) / "_build" / "gettext"
+
+
+@dataclass
+class Entry:
+    page: str
+    english: str
+    german: str
+    fuzzy: bool
+
+
+def catalogue(language: str = "de", root: Path = ROOT) -> dict[str, list[Entry]]:
+    """Every page's entries in the catalogues of ``language``: {page: [Entry]}."""
+    from sphinx_intl.catalog import load_po
+
+    folder = Path(root) / "locales" / language / "LC_MESSAGES"
+    pages = {}
+    for path in sorted(folder.rglob("*.po")):
+        page = path.relative_to(folder).with_suffix("").as_posix()
+        pages[page] = [Entry(page, m.id, m.string, m.fuzzy) for m in load_po(str(path)) if m.id]
+    return pages
+
+
+def templates(pot_dir: Path) -> dict[str, list[str]]:
+    """Every page's English entries in the extracted templates: {page: [msgid]}."""
+    from sphinx_intl.catalog import load_po
+
+    return {path.relative_to(pot_dir).with_suffix("").as_posix(): [m.id for m in load_po(str(path)) if m.id]
+            for path in sorted(Path(pot_dir).rglob("*.pot"))}
+
+
+def share_translations(language: str = "de", root: Path = ROOT) -> int:
+    """Copy each translated entry of a solutions page into the exercise page of the same name where
+    that page has the same English and no translation yet; returns how many were copied."""
+    from sphinx_intl.catalog import dump_po, load_po
+
+    folder = Path(root) / "locales" / language / "LC_MESSAGES"
+    copied = 0
+    for exercise in sorted((folder / "exercises").glob("*.po")):
+        solution = folder / "solutions" / exercise.name
+        if not solution.exists():
+            continue
+        known = {m.id: m.string for m in load_po(str(solution)) if m.id and m.string and not m.fuzzy}
+        cat = load_po(str(exercise))
+        changed = 0
+        for message in cat:
+            if message.id and not message.string and message.id in known:
+                message.string = known[message.id]
+                changed += 1
+        if changed:
+            dump_po(str(exercise), cat)
+            copied += changed
+    return copied
+
+
+def update(language: str = "de", root: Path = ROOT) -> dict:
+    """Extract the English, bring ``locales/<language>`` in step (sphinx-intl: new entries empty,
+    changed ones fuzzy, gone ones kept as obsolete), then share translations between solutions and
+    exercises."""
+    from sphinx_intl.basic import update as intl_update
+
+    with tempfile.TemporaryDirectory(prefix="book-gettext-") as scratch:
+        pot_dir = extract(Path(scratch), root)
+        status = intl_update(str(Path(root) / "locales"), str(pot_dir), (language,), jobs=1)
+    status["shared"] = share_translations(language, root)
+    return status
+
+
+_ROLE = re.compile(r"\{([a-z:]+)\}`([^`]*)`")
+_CODE = re.compile(r"(?<![}`])`([^`]+)`")
+_MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)+?(?<!\\)\$")  # not an escaped \$ (a dollar sign)
+_LINK = re.compile(r"\]\(([^)]+)\)")
+
+
+def markup(text: str) -> list[tuple[str, str]]:
+    """What a translation must keep of an entry: the targets of its cross-references ({term},
+    {doc}, {ref}, {numref}: the part in <...>, or the whole text when there is none), its citations
+    and pasted numbers whole, its inline code, its math and its links' targets."""
+    kept = []
+    for role, body in _ROLE.findall(text):
+        if role in ("term", "doc", "ref", "numref"):
+            target = re.search(r"<([^>]+)>\s*$", body)
+            kept.append((role, target.group(1) if target else body))
+        else:
+            kept.append((role, body))
+    rest = _ROLE.sub("", text)
+    kept += [("code", code) for code in _CODE.findall(rest)]
+    kept += [("math", math) for math in _MATH.findall(rest)]
+    kept += [("link", link) for link in _LINK.findall(rest)]
+    return sorted(kept)
+
+
+def pending(pot_dir: Path, language: str = "de", root: Path = ROOT) -> dict[str, list[str]]:
+    """The English entries of the extracted templates that the catalogues of ``language`` do not
+    hold yet (a new or changed English paragraph, or a new page): {page: [msgid]}."""
+    have = {page: {entry.english for entry in entries} for page, entries in catalogue(language, root).items()}
+    missing = {page: [msgid for msgid in msgids if msgid not in have.get(page, set())]
+               for page, msgids in templates(pot_dir).items()}
+    return {page: msgids for page, msgids in missing.items() if msgids}
+
+
+def coverage(language: str = "de", root: Path = ROOT) -> dict[str, tuple[int, int, int]]:
+    """{page: (translated, fuzzy, untranslated)} for every page's catalogue."""
+    return {page: (sum(1 for e in entries if e.german and not e.fuzzy), sum(1 for e in entries if e.fuzzy),
+                   sum(1 for e in entries if not e.german))
+            for page, entries in catalogue(language, root).items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m book.tooling.i18n", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["update", "status"])
+    parser.add_argument("--language", default="de", choices=sorted(TRANSLATIONS))
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        print(update(args.language))
+    for page, (done, fuzzy, missing) in coverage(args.language).items():
+        total = done + fuzzy + missing
+        print(f"{page:40s} {done:4d}/{total:<4d} translated  {fuzzy:3d} fuzzy  {missing:3d} untranslated"
+              + ("" if page in RELEASED else "  (not released)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
