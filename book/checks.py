@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import re
 
 from book.answers.exercise import fmt
+from book.language import NARROW_NBSP, N_, _, language, number_text, numbers_in, translate
 
 if TYPE_CHECKING:
     from book.answers.exercise import Exercise
@@ -49,13 +50,13 @@ VERDICTS = (UNANSWERED, CORRECT, WRONG, INVALID, RECORDED, UNKNOWN, ERROR)
 LOG_ENV = "BOOK_CHECK_LOG"
 
 _LABEL = {
-    UNANSWERED: "Not answered yet",
-    CORRECT: "Correct",
-    WRONG: "Not quite",
-    INVALID: "Needs a different kind of answer",
-    RECORDED: "Recorded",
-    UNKNOWN: "Unknown exercise",
-    ERROR: "Could not check",
+    UNANSWERED: N_("Not answered yet"),
+    CORRECT: N_("Correct"),
+    WRONG: N_("Not quite"),
+    INVALID: N_("Needs a different kind of answer"),
+    RECORDED: N_("Recorded"),
+    UNKNOWN: N_("Unknown exercise"),
+    ERROR: N_("Could not check"),
 }
 
 
@@ -79,7 +80,7 @@ class CheckResult:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     def __str__(self) -> str:
-        return f"[{self.exercise_id}] {_LABEL.get(self.status, self.status)}: {self.message}"
+        return f"[{self.exercise_id}] {_(_LABEL.get(self.status, self.status))}: {self.message}"
 
     def _ipython_display_(self) -> None:
         """``check`` already printed the verdict; do not show the record a second time."""
@@ -138,23 +139,24 @@ class Progress(tuple):
 
     def _line(self, s: Standing) -> tuple[str, str, str]:
         if s.points is None:
-            points = f"- of {s.max_points} (your instructor marks it)"
+            points = _("- of {max} (your instructor marks it)").format(max=s.max_points)
         else:
-            points = f"{s.points:g} of {s.max_points}"
-        return s.exercise_id, _LABEL.get(s.status, s.status), points
+            points = _("{points} of {max}").format(points=numbers_in(f"{s.points:g}"), max=s.max_points)
+        return s.exercise_id, _(_LABEL.get(s.status, s.status)), points
 
     def summary(self) -> str:
         done = sum(s.status in (CORRECT, RECORDED) for s in self)
         handed = [s for s in self if s.by_hand]
-        written = (f" Written answers ({self.written} points) are marked by your instructor: "
-                   f"{sum(s.status == RECORDED for s in handed)} of {len(handed)} recorded.") if handed else ""
-        return (f"{done} of {len(self)} exercises done; {self.earned:g} of the {self.available} points check() "
-                f"judges.{written}")
+        written = (" " + _("Written answers ({points} points) are marked by your instructor: {recorded} of {count} "
+                             "recorded.").format(points=self.written, recorded=sum(s.status == RECORDED for s in handed),
+                                                 count=len(handed))) if handed else ""
+        return _("{done} of {count} exercises done; {earned} of the {available} points check() judges.").format(
+            done=done, count=len(self), earned=numbers_in(f"{self.earned:g}"), available=self.available) + written
 
     def __str__(self) -> str:
-        head = f"Chapter {self.chapter}: " if self.chapter else ""
+        head = _("Chapter {number}: ").format(number=self.chapter) if self.chapter else ""
         rows = [f"  {a:<6} {b:<33} {c}" for a, b, c in map(self._line, self)]
-        return "\n".join([head + self.summary(), *rows, HELP])
+        return "\n".join([head + self.summary(), *rows, _(HELP)])
 
     __repr__ = __str__
 
@@ -163,15 +165,15 @@ class Progress(tuple):
 
         rows = "".join(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td style='text-align:right'>{escape(c)}"
                        "</td></tr>" for a, b, c in map(self._line, self))
-        head = f"Chapter {self.chapter}: " if self.chapter else ""
-        return (f"<p><strong>{escape(head + self.summary())}</strong></p><table><thead><tr><th>Exercise</th>"
-                f"<th>Status</th><th style='text-align:right'>Points</th></tr></thead><tbody>{rows}</tbody></table>"
-                f"<p>{escape(HELP)}</p>")
+        head = _("Chapter {number}: ").format(number=self.chapter) if self.chapter else ""
+        return (f"<p><strong>{escape(head + self.summary())}</strong></p><table><thead><tr><th>{_('Exercise')}</th>"
+                f"<th>{_('Status')}</th><th style='text-align:right'>{_('Points')}</th></tr></thead><tbody>{rows}"
+                f"</tbody></table><p>{escape(_(HELP))}</p>")
 
 
 #: where a student gets help: printed under every progress table
-HELP = ("Stuck? Read the hint again and the chapter's section it points to; the glossary explains each term. "
-        "Then ask your instructor or your study group: bring the exercise number and what you tried.")
+HELP = N_("Stuck? Read the hint again and the chapter's section it points to; the glossary explains each term. "
+          "Then ask your instructor or your study group: bring the exercise number and what you tried.")
 
 
 def progress(chapter: int | None = None) -> Progress:
@@ -221,44 +223,55 @@ def _as_number(answer: object) -> float | None:
 
 
 def _type_name(answer: object) -> str:
-    names = {int: "a whole number", float: "a decimal number", str: "text", bool: "True/False",
-             list: "a list", tuple: "a tuple (several values separated by commas)", dict: "a dictionary",
-             set: "a set", type(None): "None"}
-    return names.get(type(answer), f"a value of type {type(answer).__name__}")
+    names = {int: _("a whole number"), float: _("a decimal number"), str: _("text"), bool: _("True/False"),
+             list: _("a list"), tuple: _("a tuple (several values separated by commas)"), dict: _("a dictionary"),
+             set: _("a set"), type(None): _("None")}
+    return names.get(type(answer), _("a value of type {name}").format(name=type(answer).__name__))
 
 
 def _in_units(item: Exercise) -> str:
-    return f" (in {item.unit})" if item.unit else ""
+    return _(" (in {unit})").format(unit=translate(item.unit)) if item.unit else ""
 
 
 def _not_a_number(item: Exercise, answer: object) -> str:
     """Why ``answer`` is not a number this exercise can judge, in words a beginner can act on."""
     if isinstance(answer, str):
         digits = answer.strip().replace(",", "").replace("_", "")
+        if language() == "de":  # "1,5" and "15.832" as German writes them
+            digits = answer.strip().replace("_", "").replace(" ", "").replace(NARROW_NBSP, "").replace(
+                ".", "").replace(",", ".")
         try:
             float(digits)
         except ValueError:
-            return f"this exercise wants a number{_in_units(item)}, but got the text {answer!r}."
-        return (f"{answer!r} is text that looks like a number. Write it without quotes and "
-                f"without thousands separators, e.g. {digits}, so Python treats it as a number.")
+            return _("this exercise wants a number{in_units}, but got the text {answer}.").format(
+                in_units=_in_units(item), answer=repr(answer))
+        return _("{answer} is text that looks like a number. Write it without quotes and without thousands "
+                 "separators, e.g. {digits}, so Python treats it as a number.").format(answer=repr(answer),
+                                                                                         digits=digits)
     if isinstance(answer, bool):
-        return "this exercise wants a number, not True or False."
+        return _("this exercise wants a number, not True or False.")
     if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
-        return (f"Python read {answer!r} as two numbers: a comma inside a number splits it. "
-                f"Write it without the comma, e.g. {answer[0]}{answer[1]:03d}.")
+        if language() == "de":  # 1,5 as German writes a decimal
+            return _("Python read {answer} as two numbers: a comma inside a number splits it. In Python, write a "
+                     "decimal with a point, e.g. {decimal}, and a large number without separators, e.g. "
+                     "{joined}.").format(answer=repr(answer), decimal=f"{answer[0]}.{answer[1]}",
+                                         joined=f"{answer[0]}{answer[1]:03d}")
+        return _("Python read {answer} as two numbers: a comma inside a number splits it. Write it without the "
+                 "comma, e.g. {joined}.").format(answer=repr(answer), joined=f"{answer[0]}{answer[1]:03d}")
     if isinstance(answer, numbers.Real):  # nan, infinity, or too large for a float
-        return "this exercise wants a finite number of a sensible size (not nan, infinity or 10**400)."
-    return f"this exercise wants a single number{_in_units(item)}, but got {_type_name(answer)}."
+        return _("this exercise wants a finite number of a sensible size (not nan, infinity or 10**400).")
+    return _("this exercise wants a single number{in_units}, but got {kind}.").format(in_units=_in_units(item),
+                                                                                     kind=_type_name(answer))
 
 
 def _shown(item: Exercise, value: float) -> str:
     """The answer with its unit: "54.2 days"; a unit that is a scale ("× 10²⁴ FLOPs") in brackets,
     so that a raw 3.29e+24 does not read as 3.29e+24 × 10²⁴."""
     if item.unit.startswith("×") and abs(value) >= 1e6:
-        return f"{fmt(value)} ({item.unit})"
+        return f"{number_text(fmt(value))} ({translate(item.unit)})"
     if value == 1 and item.unit in ("chips", "cards", "conversations", "H20s", "times", "years", "days", "months"):
-        return f"1 {item.unit[:-1]}"  # "1 card", not "1 cards"
-    return f"{fmt(value)}{item.unit_text}"
+        return f"1 {translate(item.unit[:-1])}"  # "1 card", not "1 cards"
+    return number_text(fmt(value)) + (f" {translate(item.unit)}" if item.unit else "")
 
 
 def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
@@ -268,10 +281,12 @@ def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     stated = item.tolerance.describe(item.unit)
     accepted, hints = item.judge_number(value)
     if accepted:
-        return CORRECT, f"{_shown(item, value)} matches the model ({stated})."
+        return CORRECT, _("{value} matches the model ({tolerance}).").format(value=_shown(item, value),
+                                                                          tolerance=stated)
     # a recognised mistake's hint first, then the exercise's own (once, if they say the same)
-    hint = " ".join(dict.fromkeys([*hints[:1], item.hint_text]))
-    return WRONG, f"{_shown(item, value)} is not the expected value (answers count {stated}). Hint: {hint}"
+    hint = " ".join(dict.fromkeys(translate(text) for text in [*hints[:1], item.hint_text]))
+    return WRONG, _("{value} is not the expected value (answers count {tolerance}). Hint: {hint}").format(
+        value=_shown(item, value), tolerance=stated, hint=hint)
 
 
 def normalise_choice(text: str) -> str:
@@ -288,42 +303,50 @@ def normalise_choice(text: str) -> str:
 def _check_choice(item: Exercise, answer: object) -> tuple[str, str]:
     if isinstance(answer, bool) and item.kind == "bool":
         if item.is_expected_option(str(answer)):
-            return CORRECT, f"{answer} is right."
-        return WRONG, f"{answer} is not right. Hint: {item.hint_text}"
+            return CORRECT, _("{answer} is right.").format(answer=answer)
+        return WRONG, _("{answer} is not right. Hint: {hint}").format(answer=answer, hint=translate(item.hint_text))
     if item.kind == "bool":
         if isinstance(answer, str) and answer.strip().casefold() in ("true", "false"):
             word = answer.strip().capitalize()
-            return INVALID, f"write {word} without quotes: {answer!r} in quotes is text, not True/False."
-        return INVALID, f"this exercise wants True or False (without quotes), but got {_type_name(answer)}."
+            return INVALID, _("write {word} without quotes: {answer} in quotes is text, not True/False.").format(
+                word=word, answer=repr(answer))
+        return INVALID, _("this exercise wants True or False (without quotes), but got {kind}.").format(
+            kind=_type_name(answer))
     options = ", ".join(repr(o) for o in item.choices)
     if not isinstance(answer, str):
-        return INVALID, f"this exercise wants one of the texts {options} (in quotes), but got {_type_name(answer)}."
+        return INVALID, _("this exercise wants one of the texts {options} (in quotes), but got {kind}.").format(
+            options=options, kind=_type_name(answer))
     given = normalise_choice(answer)
     allowed = {normalise_choice(option): option for option in item.choices}
     allowed.update({normalise_choice(alias): option for alias, option in item.aliases.items()})
     if given not in allowed:
         near = {normalise_choice(key): hint for key, hint in item.near_misses.items()}
         if given in near:
-            return WRONG, f"{answer!r} is not one of the options ({options}). Hint: {near[given]}"
-        return INVALID, f"{answer!r} is not one of the options: {options}."
+            return WRONG, _("{answer} is not one of the options ({options}). Hint: {hint}").format(
+                answer=repr(answer), options=options, hint=translate(near[given]))
+        return INVALID, _("{answer} is not one of the options: {options}.").format(answer=repr(answer),
+                                                                                  options=options)
     if item.is_expected_option(normalise_choice(allowed[given])):
-        return CORRECT, f"{allowed[given]!r} is right."
-    return WRONG, f"{allowed[given]!r} is not right. Hint: {item.hint_text}"
+        return CORRECT, _("{answer} is right.").format(answer=repr(allowed[given]))
+    return WRONG, _("{answer} is not right. Hint: {hint}").format(answer=repr(allowed[given]),
+                                                                  hint=translate(item.hint_text))
 
 
 def _check_text(item: Exercise, answer: object) -> tuple[str, str]:
     """A written answer is recorded for the instructor, who marks it. ``check`` only counts its words;
     it says so, and lists the ideas the exercise asks for as a reminder, never as a verdict."""
     if not isinstance(answer, str):
-        return INVALID, f"this exercise wants a written answer as text (in quotes), but got {_type_name(answer)}."
+        return INVALID, _("this exercise wants a written answer as text (in quotes), but got {kind}.").format(
+            kind=_type_name(answer))
     words = len(answer.split())
-    asks = f" A strong answer covers: {'; '.join(item.rubric)}." if item.rubric else ""
+    asks = (" " + _("A strong answer covers: {ideas}.").format(ideas="; ".join(translate(idea) for idea in item.rubric))
+            if item.rubric else "")
     if words < item.min_words:
-        counted = "1 word is" if words == 1 else f"{words} words is"
-        return WRONG, (f"{counted} too short to make the argument: the exercise asks for at least {item.min_words}. "
-                       f"Hint: {item.hint_text}")
-    return RECORDED, (f"your {words}-word answer is recorded for your instructor, who reads and marks it. check() "
-                      f"only counts the words; it cannot tell whether the argument holds.{asks}")
+        counted = _("1 word is") if words == 1 else _("{words} words is").format(words=words)
+        return WRONG, _("{counted} too short to make the argument: the exercise asks for at least {minimum}. "
+                        "Hint: {hint}").format(counted=counted, minimum=item.min_words, hint=translate(item.hint_text))
+    return RECORDED, _("your {words}-word answer is recorded for your instructor, who reads and marks it. check() "
+                       "only counts the words; it cannot tell whether the argument holds.").format(words=words) + asks
 
 
 def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
@@ -335,10 +358,10 @@ def _evaluate(exercise_id: object, answer: object) -> tuple[str, str, str]:
     item = EXERCISES.get(key)
     if item is None:
         close = difflib.get_close_matches(key, list(EXERCISES), n=3, cutoff=0.5)
-        also = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        return key, UNKNOWN, f"there is no exercise {key!r}.{also}"
+        also = (" " + _("Did you mean {names}?").format(names=", ".join(repr(c) for c in close))) if close else ""
+        return key, UNKNOWN, _("there is no exercise {key}.").format(key=repr(key)) + also
     if answer is None or (isinstance(answer, str) and not answer.strip()):
-        return key, UNANSWERED, "replace None (or the empty text) with your answer and run the cell again."
+        return key, UNANSWERED, _("replace None (or the empty text) with your answer and run the cell again.")
     if item.kind == "number":
         status, message = _check_number(item, answer)
     elif item.kind in ("choice", "bool"):
@@ -355,7 +378,8 @@ def verdict(exercise_id: str, answer: object) -> CheckResult:
         key, status, message = _evaluate(exercise_id, answer)
     except Exception as exc:  # noqa: BLE001 - a student must never see a traceback from check
         key, status = str(exercise_id), ERROR
-        message = f"the checker itself failed ({type(exc).__name__}: {exc}). Please tell your instructor."
+        message = _("the checker itself failed ({error}). Please tell your instructor.").format(
+            error=f"{type(exc).__name__}: {exc}")
     # written answers are kept whole, so an instructor's grader can read them
     return CheckResult(key, status, message, answer if isinstance(answer, str) else _short(answer))
 
@@ -374,5 +398,5 @@ def check(exercise_id: str, answer: object) -> CheckResult:
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(result.to_json() + "\n")
         except OSError as exc:
-            print(f"(could not write the check log {log!r}: {exc})")
+            print(_("(could not write the check log {path}: {error})").format(path=repr(log), error=exc))
     return result

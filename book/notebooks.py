@@ -36,7 +36,11 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIRS = ("chapters", "solutions", "exercises")
+#: the translated editions' exercise notebooks (book/tooling/i18n.py): generated from solutions/
+#: and the page catalogues by ``exercises``, executed and checked like the English ones
+TRANSLATED_NOTEBOOKS = {"de": "locales/de"}
+NOTEBOOK_DIRS = ("chapters", "solutions", "exercises",
+                 *(f"{folder}/{kind}" for folder in TRANSLATED_NOTEBOOKS.values() for kind in ("solutions", "exercises")))
 
 CODE_BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION\s*$")
 CODE_END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
@@ -242,7 +246,30 @@ def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
     stale = {p.name for p in (root / "exercises").glob("*.ipynb")} - {p.name for p in written}
     for name in sorted(stale):
         (root / "exercises" / name).unlink()
+    for language in TRANSLATED_NOTEBOOKS:
+        for solution_path, solution in zip(solutions, updated):
+            for target, nb in translated_pair(solution, solution_path.stem, language, root):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if run:
+                    nb = execute(nb, target.parent)
+                nbformat.write(nb, target)
+                written.append(target)
     return written
+
+
+def translated_pair(solution: nbformat.NotebookNode, name: str, language: str,
+                    root: Path = ROOT) -> list[tuple[Path, nbformat.NotebookNode]]:
+    """The solutions notebook ``name`` and its exercise notebook in ``language``: the markdown from
+    the pages' catalogues, the code as it is with a first line that sets the language
+    (``book.tooling.i18n.translate_notebook``); with where each is written."""
+    from book.tooling.i18n import translate_notebook
+
+    folder = root / TRANSLATED_NOTEBOOKS[language]
+    solved = translate_notebook(solution, f"solutions/{name}", language, root)
+    # the exercise page's catalogue also holds what make_exercise writes ("*Write your answer here.*")
+    exercise = translate_notebook(make_exercise(solved, f"{TRANSLATED_NOTEBOOKS[language]}/solutions/{name}.ipynb"),
+                                  f"exercises/{name}", language, root, language_line=False)
+    return [(folder / "solutions" / f"{name}.ipynb", solved), (folder / "exercises" / f"{name}.ipynb", exercise)]
 
 
 def problems(root: Path = ROOT) -> list[str]:
@@ -268,6 +295,20 @@ def problems(root: Path = ROOT) -> list[str]:
         if _signature(fresh) != _signature(nbformat.read(exercises[name], as_version=4)):
             found.append(f"exercises/{name} differs from what solutions/{name} generates: "
                          "run `python -m book.notebooks exercises`")
+    for language in TRANSLATED_NOTEBOOKS:
+        for name, solution_path in sorted(solutions.items()):
+            try:
+                pair = translated_pair(nbformat.read(solution_path, as_version=4), Path(name).stem, language, root)
+            except MarkerError as exc:
+                found.append(str(exc))
+                continue
+            for target, fresh in pair:
+                place = target.relative_to(root)
+                if not target.exists():
+                    found.append(f"{place} is missing: run `python -m book.notebooks exercises`")
+                elif _signature(fresh) != _signature(nbformat.read(target, as_version=4)):
+                    found.append(f"{place} differs from what solutions/{name} and its translation generate: "
+                                 "run `python -m book.notebooks exercises`")
     for path in all_notebooks(root):
         nb = nbformat.read(path, as_version=4)
         if any(c.cell_type == "code" and c.source.strip() and c.execution_count is None for c in nb.cells):

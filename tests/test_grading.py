@@ -86,6 +86,9 @@ def batch(tmp_path_factory):
     out = folder / "grades.csv"
     for chapter in (1, 2, 3, 4, 5):
         _write(folder, f"key{chapter}", f"0{chapter}_solutions.ipynb", _solution(chapter))
+    # the German edition's solutions (German text and feedback, the same code)
+    german = next((ROOT / "locales" / "de" / "solutions").glob("02_*.ipynb"))
+    _write(folder, "keyde2", german.name, nbformat.read(german, as_version=4))
     _write(folder, "bob", "02_deepseek_paradox.ipynb", _exercise(2))
     _write(folder, "carol", "01_containment.ipynb", '{"cells": [ {"cell_type": "code", "sou')
     _write(folder, "cleo", "01_containment.ipynb", '{"not": "a notebook"}')
@@ -210,6 +213,12 @@ def test_the_solutions_grade_to_full_points(batch):
                 assert result.status == "recorded" and result.points is None and result.answer
             else:
                 assert result.status == "correct", (result.exercise, result.detail)
+
+
+def test_a_german_notebook_grades_like_the_english_one(batch):
+    german, english = batch["reports"]["keyde2"], batch["reports"]["key2"]
+    assert german.problems == [] and german.chapter == 2
+    assert german.points == english.points and _statuses(german) == _statuses(english)
 
 
 def test_an_untouched_exercise_notebook_grades_to_zero(batch):

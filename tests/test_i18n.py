@@ -65,7 +65,7 @@ def test_the_catalogues_hold_every_english_paragraph(extracted):
 
 
 def test_every_released_page_is_translated_and_none_is_fuzzy():
-    catalogue = i18n.catalogue()
+    catalogue = {**i18n.catalogue(), "book": i18n.code_entries()}  # the pages', and the code's messages
     assert set(i18n.RELEASED) <= set(catalogue), set(i18n.RELEASED) - set(catalogue)
     report = {page: [entry.english for entry in catalogue[page] if not entry.german or entry.fuzzy]
               for page in i18n.RELEASED}
@@ -227,3 +227,30 @@ def test_pasted_numbers_are_german_on_german_pages(site):
     assert "15,832" in pasted.findall(english)
     numbers = pasted.findall(german)
     assert f"15{NNBSP}832" in numbers and not [n for n in numbers if re.search(r"\d,\d{3}\b|\d\.\d", n)]
+
+
+# ---- the code's messages -------------------------------------------------------------------------
+
+_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_0-9]*)\}(?!\})")
+
+
+def test_the_code_catalogue_holds_every_message_and_answer_key_text():
+    have = {entry.english for entry in i18n.code_entries()}
+    wanted = {**i18n.code_messages(), **i18n.key_texts()}
+    missing = {text: where for text, where in wanted.items() if text not in have}
+    assert missing == {}, ("messages with no entry in book/locales/de/LC_MESSAGES/book.po (run `python -m "
+                           f"book.tooling.i18n update`, then translate them): {list(missing.items())[:5]}")
+
+
+def test_code_translations_keep_their_fields():
+    broken = []
+    for entry in i18n.code_entries():
+        if not entry.german:
+            continue
+        english, german = _FIELD.findall(entry.english), _FIELD.findall(entry.german)
+        named = sorted(f for f in english if not f.isdigit()) != sorted(f for f in german if not f.isdigit())
+        # a numbered field may give way to the literal name it stood in ("Llama 3.1"), never appear anew
+        numbered = not {f for f in german if f.isdigit()} <= {f for f in english if f.isdigit()}
+        if named or numbered:
+            broken.append((entry.english[:80], english, german))
+    assert broken == [], broken[:3]

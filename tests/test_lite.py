@@ -300,7 +300,7 @@ def test_each_chapter_links_to_its_exercises_in_the_app_under_its_pointer_to_the
 def test_the_student_app_holds_the_exercises_and_no_solutions(site):
     files = site / "lite" / "files"
     assert sorted(p.name for p in files.glob("*.ipynb")) == sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
-    assert not (files / "solutions").exists()
+    assert not (files / "solutions").exists() and not (files / "de" / "solutions").exists()
 
 
 def test_the_instructor_app_adds_the_solutions_but_not_the_answer_key(instructor_site):
@@ -314,3 +314,23 @@ def test_the_instructor_app_adds_the_solutions_but_not_the_answer_key(instructor
     pyodide = instructor_site / "_static" / "offline" / "pyodide"
     for wheel in pyodide.glob("*.whl"):
         assert not [n for n in zipfile.ZipFile(wheel).namelist() if re.search(r"book/answers/ch\d\d\.py", n)]
+
+
+@pytest.mark.site
+def test_german_pages_link_to_the_german_notebooks_in_the_same_app(site):
+    # exercise pages under their title, chapters under their pointer to the exercises
+    from book.notebooks import TRANSLATED_NOTEBOOKS
+    german = ROOT / TRANSLATED_NOTEBOOKS["de"]
+    exercises = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    assert len(exercises) >= 5
+    for notebook in exercises:
+        for page in (site / "de" / "exercises" / f"{notebook.stem}.html", site / "de" / "chapters" / f"{notebook.stem}.html"):
+            html = page.read_text(encoding="utf-8")
+            links = re.findall(r'<a class="book-lite-link" href="([^"]+)">([^<]+)</a>', html)
+            assert [text for _, text in links] == [lite.LINK_TEXTS["de"]], page.relative_to(site)
+            assert "File \u2192 Download" in html and "ohne dass Sie etwas installieren" in html
+            target, path = links[0][0].split("?path=")
+            assert path == f"de/{notebook.stem}.ipynb"
+            assert (page.parent / target).resolve() == (site / "lite" / "notebooks" / "index.html").resolve()
+            assert (site / "lite" / "files" / path).read_bytes() == (german / "exercises" / notebook.name).read_bytes()
+    assert not (site / "de" / "lite").exists()  # one app for both editions

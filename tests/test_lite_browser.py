@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from book.answers import EXERCISES
-from book.tooling.lite import LINK_TEXT
+from book.tooling.lite import LINK_TEXT, LINK_TEXTS
 from tests.browser import serve
 from tests.conftest import ROOT
 
@@ -109,9 +109,10 @@ def _answer(page, variable: str, answer: str) -> str:
     return _text([cell for cell in page.evaluate(CELLS) if re.search(rf"^{variable} = ", cell["source"], re.M)])
 
 
-def _open_and_run(browser, root: Path, folder: str) -> Browsing:
-    """Open every notebook of ``folder`` from its page on the site at ``root``, in tabs of one
-    context, and run each through once its kernel is ready."""
+def _open_and_run(browser, root: Path, folder: str, extra: tuple = ()) -> Browsing:
+    """Open every notebook of ``folder`` from its page on the site at ``root`` (and the ``extra``
+    pages: (name, page, link text)), in tabs of one context, and run each through once its kernel
+    is ready."""
     browsing = Browsing(sessions={})
     with serve(root) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -129,14 +130,14 @@ def _open_and_run(browser, root: Path, folder: str) -> Browsing:
                    if response.status >= 400 else None)
         context.route("**/*", guard)
         try:
-            for name in CHAPTERS:
+            for name, address, link_text in [*((n, f"{folder}/{n}.html", LINK_TEXT) for n in CHAPTERS), *extra]:
                 page = context.new_page()
                 session = Session(page=page)
                 page.on("pageerror", lambda error, s=session: s.errors.append(str(error)))
                 page.on("console", lambda message, s=session: s.errors.append(message.text)
                         if message.type == "error" else None)
-                page.goto(f"{url}/{folder}/{name}.html", wait_until="load")
-                link = page.get_by_role("link", name=LINK_TEXT)
+                page.goto(f"{url}/{address}", wait_until="load")
+                link = page.get_by_role("link", name=link_text)
                 assert link.count() == 1 and link.is_visible(), name
                 link.click()
                 page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.shell.currentWidget)",
@@ -154,9 +155,13 @@ def _open_and_run(browser, root: Path, folder: str) -> Browsing:
             context.close()
 
 
+#: the German edition's first exercise notebook, opened from its German page (book/tooling/i18n.py)
+GERMAN = ("de/01_containment", "de/exercises/01_containment.html", LINK_TEXTS["de"])
+
+
 @pytest.fixture(scope="module")
 def students(browser, site):
-    yield from _open_and_run(browser, site, "exercises")
+    yield from _open_and_run(browser, site, "exercises", extra=(GERMAN,))
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +269,19 @@ def test_an_answer_gets_its_verdict_and_the_dashboards_respond(students, name):
         if list_at is not None:
             _redraw(page, panel, lambda: _choose_another(dashboard.locator("select").nth(list_at)))
     assert students.sessions[name].errors == []
+
+
+def test_the_german_notebook_speaks_german_in_the_browser(students):
+    # opened from the German page: German text, German feedback from check(), German numbers
+    session = students.sessions[GERMAN[0]]
+    assert "path=de/01_containment.ipynb" in session.page.url
+    german = re.compile(r"^\[(\d+\.\d+[a-z]?)\] (Noch nicht beantwortet|Richtig|Nicht ganz|Erfasst)\b", re.M)
+    verdicts = german.findall(_text(session.cells))
+    assert verdicts == [(exercise, "Noch nicht beantwortet") for exercise in _checks(ROOT / "exercises" / "01_containment.ipynb")]
+    assert "Kapitel 1:" in _text(session.cells)  # progress(1), the last cell
+    printed = _answer(session.page, "tpp_a100", "4992")
+    assert "[1.1] Richtig: 4992 stimmt mit dem Modell überein" in printed, printed
+    assert session.errors == []
 
 
 def test_no_request_leaves_the_site(students):

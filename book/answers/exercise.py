@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from book.language import _, number_text, numbers_in, translate
+
 KINDS = ("number", "choice", "bool", "text")
 
 def text_of(value: str | Callable[[], str]) -> str:
@@ -89,16 +91,16 @@ class Tolerance:
         # "less than 1 conversation", not "1 conversations"
         counted = unit[:-1] if self.amount == 1 and unit in ("chips", "cards", "conversations", "years", "days",
                                                              "months") else unit
-        units = f" {counted}" if counted else ""
+        amount = number_text(fmt(self.amount)) + (f" {translate(counted)}" if counted else "")
         if self.kind == "relative":
-            return f"within {self.amount:.0%}"
+            return _("within {amount}").format(amount=numbers_in(f"{self.amount:.0%}"))
         if self.kind == "absolute":
-            return f"within {fmt(self.amount)}{units}"
+            return _("within {amount}").format(amount=amount)
         if self.kind == "exact":
-            return "exactly"
+            return _("exactly")
         if self.kind == "at most":
-            return f"at the limit or less than {fmt(self.amount)}{units} below it, never above it"
-        return f"from the line to less than {fmt(self.amount)}{units} above it, never below it"
+            return _("at the limit or less than {amount} below it, never above it").format(amount=amount)
+        return _("from the line to less than {amount} above it, never below it").format(amount=amount)
 
 
 #: how close a wrong answer must be to a mistake's value for its hint to fire (relative)

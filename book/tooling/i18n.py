@@ -51,7 +51,7 @@ RELEASED = ("chapters/intro", "chapters/01_containment", "chapters/02_deepseek_p
             "exercises/04_democratization", "exercises/05_paradox_of_success",
             "solutions/01_containment", "solutions/02_deepseek_paradox", "solutions/03_cost_of_compute",
             "solutions/04_democratization", "solutions/05_paradox_of_success", "solutions/instructor_guide",
-            "sphinx")
+            "sphinx", "book")
 
 NARROW_NBSP = "\u202f"
 #: settings of the translated builds that are words a reader sees outside the pages' text (the
@@ -211,7 +211,8 @@ def setup(app):
     app.connect("doctree-resolved", _localise_numbers)
     # after the JupyterLite app (priority 600), so the translation can point to it
     app.connect("build-finished", _build_translations, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    # bump when the switch's markup changes: an incremental build then writes every page again
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
 
 
 # ---- the catalogues ----------------------------------------------------------------------------
@@ -280,6 +281,166 @@ def share_translations(language: str = "de", root: Path = ROOT) -> int:
     return copied
 
 
+# ---- notebooks in another language ------------------------------------------------------------
+
+def _markdown_parser():
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+    from myst_parser.parsers.mdit import create_md_parser
+
+    return create_md_parser(MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "deflist",
+                                                             "substitution"}), DocutilsRenderer)
+
+
+def translate_markdown(source: str, translations: dict[str, str], parser=None) -> str:
+    """A notebook's markdown cell with each paragraph, heading, list item and table cell replaced by
+    its translation (the catalogue's entries, keyed by the English as Sphinx extracts it: the
+    paragraph's text on one line), and so inside a directive's block (```{admonition} Title).
+    What has no translation stays as it is."""
+    parser = parser or _markdown_parser()
+    spans: list[tuple[int, int, str]] = []
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    cursor = 0
+    for token in parser.parse(source):
+        if token.map is None:
+            continue
+        begin, end = starts[token.map[0]], starts[min(token.map[1], len(lines))]
+        if token.type == "inline":
+            german = translations.get(token.content.replace("\n", " ").strip())
+            if not german:
+                continue
+            pattern = r"\n[ \t>]*".join(re.escape(part.strip()) for part in token.content.strip().split("\n"))
+            found = re.compile(pattern).search(source, max(begin, cursor), end)
+            if found:
+                spans.append((found.start(), found.end(), german))
+                cursor = found.end()
+        elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
+            name, _, title = token.info.partition("}")
+            title = title.strip()
+            head_end = source.index("\n", begin) if "\n" in source[begin:end] else end
+            if title and translations.get(title):
+                at = source.index(title, begin, head_end)
+                spans.append((at, at + len(title), translations[title]))
+            # the block's text, after its options (":class: warning")
+            body = re.sub(r"\A(?::[\w-]+:.*\n)+", "", token.content)
+            at = source.find(body, head_end, end) if body.strip() else -1
+            if at >= 0:
+                translated = translate_markdown(body, translations, parser)
+                if translated != body:
+                    spans.append((at, at + len(body), translated))
+            cursor = end
+    for start, stop, text in sorted(spans, reverse=True):
+        source = source[:start] + text + source[stop:]
+    return source
+
+
+#: the line a translated notebook's first code cell starts with: the code speaks that language
+LANGUAGE_LINE = 'import book.language; book.language.use_language("{language}")  # {note}'
+LANGUAGE_NOTE = {"de": "Rückmeldungen auf Deutsch"}
+
+
+def translate_notebook(nb, page: str, language: str = "de", root: Path = ROOT, language_line: bool = True):
+    """A copy of notebook ``nb`` (the page ``page``, e.g. "solutions/01_containment") in
+    ``language``: its markdown from that page's catalogue, and (``language_line``) a first line in
+    its first code cell that makes ``check()`` and the book's other messages speak the language."""
+    import copy
+
+    entries = catalogue(language, root).get(page, [])
+    translations = {e.english: e.german for e in entries if e.german and not e.fuzzy}
+    translated = copy.deepcopy(nb)
+    parser = _markdown_parser()
+    first_code = language_line
+    for cell in translated.cells:
+        if cell.cell_type == "markdown":
+            cell.source = translate_markdown(cell.source, translations, parser)
+        elif cell.cell_type == "code" and first_code:
+            first_code = False
+            cell.source = LANGUAGE_LINE.format(language=language, note=LANGUAGE_NOTE[language]) + "\n" + cell.source
+    translated.metadata.setdefault("book", {})["language"] = language
+    return translated
+
+
+# ---- the code's messages (book/language.py) ---------------------------------------------------
+
+CODE_CATALOGUE = "book"  # book/locales/<language>/LC_MESSAGES/book.po
+
+
+def code_messages(root: Path = ROOT) -> dict[str, str]:
+    """Every message the book's code marks for translation, ``_("...")`` or ``N_("...")`` with a literal text:
+    {message: "file:line" where it first appears}."""
+    import ast
+
+    found: dict[str, str] = {}
+    for path in sorted((Path(root) / "book").rglob("*.py")):
+        if "tooling" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.setdefault(node.args[0].value, f"{path.relative_to(root).as_posix()}:{node.lineno}")
+    return found
+
+
+def key_texts() -> dict[str, str]:
+    """Every text of the answer key a student can read in ``check``'s feedback (hints, the likely
+    mistakes' hints, near misses, written answers' checklists, units, titles), as templates with
+    their numbers taken out (``book.language.template``): {template: exercise id}."""
+    from book.answers import EXERCISES
+    from book.answers.exercise import text_of
+    from book.language import template
+
+    found: dict[str, str] = {}
+
+    def add(text: str, where: str) -> None:
+        if text and text.strip():
+            found.setdefault(template(text)[0], where)
+
+    for key, item in EXERCISES.items():
+        add(item.title, key)
+        add(item.hint_text, key)
+        for mistake in item.mistakes:
+            add(text_of(mistake.hint), key)
+        for hint in item.near_misses.values():
+            add(hint, key)
+        for idea in item.rubric:
+            add(idea, key)
+        if item.unit:
+            add(item.unit, key)
+            if item.unit.endswith("s"):
+                add(item.unit[:-1], key)  # "1 day", "1 chip"
+    return found
+
+
+def _exercise_order(exercise: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\d+|[a-z]+", exercise))
+
+
+def write_code_template(target: Path, root: Path = ROOT) -> Path:
+    """The code's messages and the key's texts as a message template ``target/book.pot``."""
+    from babel.messages.catalog import Catalog
+    from sphinx_intl.catalog import dump_po
+
+    catalog = Catalog(project="The Containment Paradox", fuzzy=False)
+    # no line numbers: an edit elsewhere in a file changes no catalogue
+    for message, where in sorted(code_messages(root).items()):
+        catalog.add(message, auto_comments=[f"code: {where.rsplit(':', 1)[0]}"], flags=["python-brace-format"])
+    for text, exercise in sorted(key_texts().items(), key=lambda pair: (_exercise_order(pair[1]), pair[0])):
+        if text not in catalog:
+            catalog.add(text, auto_comments=[f"answer key, exercise {exercise}; numbers are fields {{0}}, {{1}}..."],
+                        flags=["python-brace-format"])
+    target.mkdir(parents=True, exist_ok=True)
+    dump_po(str(target / f"{CODE_CATALOGUE}.pot"), catalog)
+    return target / f"{CODE_CATALOGUE}.pot"
+
+
+def code_catalogue(language: str = "de", root: Path = ROOT) -> Path:
+    return Path(root) / "book" / "locales" / language / "LC_MESSAGES" / f"{CODE_CATALOGUE}.po"
+
+
 def update(language: str = "de", root: Path = ROOT) -> dict:
     """Extract the English, bring ``locales/<language>`` in step (sphinx-intl: new entries empty,
     changed ones fuzzy, gone ones kept as obsolete), then share translations between solutions and
@@ -289,7 +450,10 @@ def update(language: str = "de", root: Path = ROOT) -> dict:
     with tempfile.TemporaryDirectory(prefix="book-gettext-") as scratch:
         pot_dir = extract(Path(scratch), root)
         status = intl_update(str(Path(root) / "locales"), str(pot_dir), (language,), jobs=1)
+        code_pot = write_code_template(Path(scratch) / "code", root)
+        code = intl_update(str(Path(root) / "book" / "locales"), str(code_pot.parent), (language,), jobs=1)
     status["shared"] = share_translations(language, root)
+    status["code"] = code
     return status
 
 
@@ -326,11 +490,21 @@ def pending(pot_dir: Path, language: str = "de", root: Path = ROOT) -> dict[str,
     return {page: msgids for page, msgids in missing.items() if msgids}
 
 
+def code_entries(language: str = "de", root: Path = ROOT) -> list[Entry]:
+    """The entries of the code's catalogue (``book/locales/<language>/LC_MESSAGES/book.po``)."""
+    from sphinx_intl.catalog import load_po
+
+    path = code_catalogue(language, root)
+    return [Entry("book", m.id, m.string, m.fuzzy) for m in load_po(str(path)) if m.id] if path.exists() else []
+
+
 def coverage(language: str = "de", root: Path = ROOT) -> dict[str, tuple[int, int, int]]:
-    """{page: (translated, fuzzy, untranslated)} for every page's catalogue."""
+    """{page: (translated, fuzzy, untranslated)} for every page's catalogue, and for the code's
+    messages ("book")."""
+    pages = {**catalogue(language, root), "book": code_entries(language, root)}
     return {page: (sum(1 for e in entries if e.german and not e.fuzzy), sum(1 for e in entries if e.fuzzy),
                    sum(1 for e in entries if not e.german))
-            for page, entries in catalogue(language, root).items()}
+            for page, entries in pages.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,6 +74,13 @@ ROOT_FOLDER = "exercises"
 LINK_TEXT = "Work these exercises in your browser"
 LINK_NOTE = ("The notebook runs in your browser with nothing to install, and your work is kept in this "
              "browser\u2019s storage: to hand it in, use File \u2192 Download to get the .ipynb file.")
+#: the same in the translated editions (their pages link to their own notebooks in the same app;
+#: the app's menus stay English, so File \u2192 Download is named as the reader sees it)
+LINK_TEXTS = {"en": LINK_TEXT, "de": "Diese Übungen im Browser bearbeiten"}
+LINK_NOTES = {"en": LINK_NOTE,
+              "de": ("Das Notebook läuft in Ihrem Browser, ohne dass Sie etwas installieren müssen, und Ihre "
+                     "Arbeit wird im Speicher dieses Browsers abgelegt: Zum Abgeben laden Sie die .ipynb-Datei "
+                     "mit File \u2192 Download herunter.")}
 
 
 class LiteBuildError(RuntimeError):
@@ -316,6 +323,27 @@ def lite_path(docname: str) -> str:
     return f"{rest}.ipynb" if folder == ROOT_FOLDER else f"{docname}.ipynb"
 
 
+def app_path(docname: str, language: str = "en") -> str:
+    """Where the notebook of ``docname`` is in the app in ``language``: a translation's notebooks
+    (``book.notebooks.TRANSLATED_NOTEBOOKS``) in a folder named after the language ("de/...")."""
+    return lite_path(docname) if language == "en" else f"{language}/{lite_path(docname)}"
+
+
+def translated_notebooks(env, root: Path | None = None) -> dict[str, Path]:
+    """The app's path -> source file of each translation's notebook of the built exercise (and
+    solutions) pages."""
+    from book.notebooks import ROOT as BOOK_ROOT, TRANSLATED_NOTEBOOKS
+
+    root = Path(root or BOOK_ROOT)
+    found = {}
+    for language, folder in TRANSLATED_NOTEBOOKS.items():
+        for docname in exercise_notebooks(env):
+            source = root / folder / f"{docname}.ipynb"
+            if source.exists():
+                found[app_path(docname, language)] = source
+    return found
+
+
 def exercise_notebooks(env) -> dict[str, Path]:
     """docname -> source file of the built documents that are exercise (or solutions) notebooks."""
     found = {}
@@ -396,19 +424,20 @@ def notebook_href(page_uri: str, path: str) -> str:
     return f"{relative_uri(page_uri, f'{LITE}/notebooks/index.html')}?path={quote(path)}"
 
 
-def link_html(href: str) -> str:
+def link_html(href: str, language: str = "en") -> str:
     """The note with the link to a page's notebook in the app."""
-    return (f'<div class="book-lite"><p><a class="book-lite-link" href="{href}">{LINK_TEXT}</a></p>'
-            f"<p>{LINK_NOTE}</p></div>")
+    return (f'<div class="book-lite"><p><a class="book-lite-link" href="{href}">{LINK_TEXTS[language]}</a></p>'
+            f"<p>{LINK_NOTES[language]}</p></div>")
 
 
-#: a chapter's pointer to its exercises starts so (chapters/NN_*.ipynb, "Summary")
+#: a chapter's pointer to its exercises starts so (chapters/NN_*.ipynb, "Summary"), in each edition
 PRACTISE = "<strong>Practise:</strong>"
+PRACTISE_IN = {"en": PRACTISE, "de": "<strong>Zum Üben:</strong>"}
 
 
 def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) -> str:
     """On a chapter page, the same link right after the paragraph that points to its exercises."""
-    start = body.find(PRACTISE)
+    start = body.find(PRACTISE_IN[app.config.language or "en"])
     if start < 0:
         return body
     end = body.find("</p>", start)
@@ -418,9 +447,9 @@ def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) ->
 
     for docname in notebooks:
         if f'href="{relative_uri(page_uri, app.builder.get_target_uri(docname))}' in paragraph:
-            href = _edition_root(app) + notebook_href(page_uri, lite_path(docname))
+            href = _edition_root(app) + notebook_href(page_uri, app_path(docname, app.config.language or "en"))
             at = end + len("</p>")
-            return body[:at] + link_html(href) + body[at:]
+            return body[:at] + link_html(href, app.config.language or "en") + body[at:]
     return body
 
 
@@ -436,8 +465,9 @@ def _add_link(app, pagename, templatename, context, doctree) -> None:
         return
     end = body.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
-    href = _edition_root(app) + notebook_href(app.builder.get_target_uri(pagename), lite_path(pagename))
-    context["body"] = body[:at] + link_html(href) + body[at:]
+    href = _edition_root(app) + notebook_href(app.builder.get_target_uri(pagename),
+                                              app_path(pagename, app.config.language or "en"))
+    context["body"] = body[:at] + link_html(href, app.config.language or "en") + body[at:]
 
 
 def _edition_root(app) -> str:
@@ -460,6 +490,8 @@ def _build(app, exception) -> None:
     write_pyodide_lock(outdir / PYODIDE, [*locked_wheels(cache), *kernel_wheels(), book], info,
                        {canonicalize_name(project_metadata()[0]): BOOK_DEPENDS})
     notebooks = {lite_path(doc): source for doc, source in exercise_notebooks(app.env).items()}
+    # the translated editions' notebooks too: their pages link here (book/tooling/i18n.py)
+    notebooks.update(translated_notebooks(app.env, Path(app.srcdir)))
     log.info(f"[lite] the JupyterLite app with {len(notebooks)} notebooks")
     built = build_app(notebooks, cache)
     if (outdir / LITE).exists():
@@ -477,4 +509,4 @@ def setup(app):
     app.connect("html-page-context", _add_link)
     app.connect("build-finished", _build, priority=600)
     # bump when the link's markup changes: an incremental build then writes every page again
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

@@ -1,0 +1,173 @@
+"""The language of what the book's code says to a student: English by default, German on request.
+
+A German exercise notebook starts with ``use_language("de")``; the environment variable
+``BOOK_LANGUAGE=de`` does the same for a whole session. Then ``check()``, ``progress()`` and the
+answer key's hints speak German, and numbers are written the German way (4992, 15 832, 1,5).
+
+Translations are Python ``gettext`` catalogues in this package
+(``book/locales/<language>/LC_MESSAGES/book.po``), kept in step with the code by
+``python -m book.tooling.i18n update``. This module reads them with the standard library only, so
+it runs in the reader's browser (Pyodide) as well. Two kinds of entry:
+
+* messages written in the code, marked ``_("...")``, with named fields
+  (``_("{value} matches the model ({tolerance}).")``);
+* the answer key's texts (hints, titles, written-answer checklists), which the key computes from
+  the models: their numbers change with the data, so an entry holds the text with each number
+  replaced by a numbered field (``"TPP ≥ {0}"``) and ``translate`` puts the numbers back.
+
+A text with no translation stays English: never an error in front of a student.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("en", "de")
+ENV = "BOOK_LANGUAGE"
+CATALOGUES = Path(__file__).resolve().parent / "locales"
+NARROW_NBSP = "\u202f"
+
+_chosen: str | None = None
+
+
+def use_language(code: str) -> None:
+    """Speak ``code`` ("en" or "de") from now on in this session."""
+    global _chosen
+    if code not in LANGUAGES:
+        raise ValueError(f"code must be one of {', '.join(map(repr, LANGUAGES))}, got {code!r}")
+    _chosen = code
+
+
+def language() -> str:
+    """The language in use: the one chosen with ``use_language``, else ``BOOK_LANGUAGE``, else English."""
+    if _chosen is not None:
+        return _chosen
+    code = os.environ.get(ENV, "").strip().lower()
+    return code if code in LANGUAGES else "en"
+
+
+# ---- reading a catalogue -----------------------------------------------------------------------
+
+def _unquote(text: str) -> str:
+    return ast.literal_eval(text)
+
+
+def read_po(path: Path) -> dict[str, str]:
+    """The translated, not fuzzy entries of a .po file: {msgid: msgstr}."""
+    entries: dict[str, str] = {}
+    msgid = msgstr = None
+    field = None
+    fuzzy = obsolete = False
+
+    def close() -> None:
+        if msgid and msgstr and not fuzzy and not obsolete:
+            entries[msgid] = msgstr
+
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            close()
+            msgid = msgstr = field = None
+            fuzzy = obsolete = False
+        elif line.startswith("#~"):
+            obsolete = True
+        elif line.startswith("#,"):
+            fuzzy = fuzzy or "fuzzy" in line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid "):
+            msgid, field = _unquote(line[6:]), "id"
+        elif line.startswith("msgstr "):
+            msgstr, field = _unquote(line[7:]), "str"
+        elif line.startswith('"'):
+            if field == "id":
+                msgid += _unquote(line)
+            elif field == "str":
+                msgstr += _unquote(line)
+    close()
+    return entries
+
+
+@lru_cache(maxsize=None)
+def _catalogue(code: str) -> dict[str, str]:
+    path = CATALOGUES / code / "LC_MESSAGES" / "book.po"
+    return read_po(path) if path.exists() else {}
+
+
+# ---- translating ---------------------------------------------------------------------------------
+
+def _(message: str) -> str:
+    """``message`` (as written in the code, with its ``{fields}``) in the language in use."""
+    code = language()
+    if code == "en":
+        return message
+    return _catalogue(code).get(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is defined (a table of labels); ``_`` translates it
+    where it is shown."""
+    return message
+
+
+#: a number standing on its own in a text ("4,992", "1.5", "2024", "10²⁴" is not one): not part of
+#: a name such as H100, 3A090 or FP8
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?(?![\w])")
+
+
+def template(text: str) -> tuple[str, list[str]]:
+    """``text`` with each number replaced by a numbered field, and the numbers:
+    "PD ≥ 5.92 and TPP ≥ 4,800" -> ("PD ≥ {0} and TPP ≥ {1}", ["5.92", "4,800"])."""
+    numbers: list[str] = []
+
+    def field(match: re.Match) -> str:
+        numbers.append(match.group(0))
+        return "{" + str(len(numbers) - 1) + "}"
+
+    escaped = text.replace("{", "{{").replace("}", "}}")
+    return NUMBER.sub(field, escaped), numbers
+
+
+def translate(text: str) -> str:
+    """A text the answer key computed, in the language in use: looked up with its numbers taken
+    out, and the numbers put back in that language's notation. English if there is no entry."""
+    code = language()
+    if code == "en" or not text:
+        return text
+    key, numbers = template(text)
+    found = _catalogue(code).get(key)
+    if found is None:
+        return text
+    try:
+        return found.format(*(number_text(n) for n in numbers))
+    except (IndexError, KeyError, ValueError):  # a broken entry: the English is still right
+        return text
+
+
+def number_text(number: str) -> str:
+    """A number as Python or the book writes it ("15,832", "1.5"), in the notation of the language
+    in use: German "15 832" (narrow no-break space from five digits on), "4992", "1,5"."""
+    if language() != "de":
+        return number
+    whole, _, fraction = number.replace(",", "").partition(".")
+    if len(whole.lstrip("-")) >= 5:
+        sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+        groups = []
+        while digits:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        whole = sign + NARROW_NBSP.join(groups)
+    return whole + ("," + fraction if fraction else "")
+
+
+def numbers_in(text: str) -> str:
+    """Every number standing on its own in ``text`` in the notation of the language in use (for a
+    text built from numbers the code formatted, e.g. "54.2 days")."""
+    if language() == "en":
+        return text
+    return NUMBER.sub(lambda m: number_text(m.group(0)), text).replace("%", NARROW_NBSP + "%").replace(
+        " " + NARROW_NBSP + "%", NARROW_NBSP + "%")

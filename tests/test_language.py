@@ -1,0 +1,109 @@
+"""The language of what the book's code says (book/language.py): choosing it, reading catalogues,
+translating the answer key's computed texts, German numbers; and check() in German."""
+
+from __future__ import annotations
+
+import pytest
+
+from book import language as lang
+from book.checks import verdict
+
+NNBSP = lang.NARROW_NBSP
+
+
+@pytest.fixture
+def german(monkeypatch):
+    monkeypatch.setattr(lang, "_chosen", None)
+    lang.use_language("de")
+    yield
+    monkeypatch.setattr(lang, "_chosen", None)
+
+
+@pytest.fixture
+def english(monkeypatch):
+    monkeypatch.setattr(lang, "_chosen", None)
+    monkeypatch.delenv(lang.ENV, raising=False)
+
+
+def test_english_is_the_default_and_the_environment_or_the_notebook_choose(english, monkeypatch):
+    assert lang.language() == "en"
+    monkeypatch.setenv(lang.ENV, "de")
+    assert lang.language() == "de"
+    monkeypatch.setenv(lang.ENV, "klingon")
+    assert lang.language() == "en"  # an unknown setting is not an error in front of a student
+    lang.use_language("de")
+    assert lang.language() == "de"
+
+
+@pytest.mark.parametrize("bad", ["fr", "DE", "", None])
+def test_an_unknown_language_is_refused_with_what_is_allowed(bad):
+    with pytest.raises(ValueError, match=r"code must be one of 'en', 'de', got"):
+        lang.use_language(bad)
+
+
+def test_a_catalogue_is_read_without_fuzzy_obsolete_or_empty_entries(tmp_path):
+    po = tmp_path / "book.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n\n'
+                  'msgid "Correct"\nmsgstr "Richtig"\n\n'
+                  '#, fuzzy\nmsgid "Not quite"\nmsgstr "Nicht"\n\n'
+                  'msgid "Empty"\nmsgstr ""\n\n'
+                  'msgid ""\n"long "\n"text"\nmsgstr ""\n"langer "\n"Text \\"zitiert\\""\n\n'
+                  '#~ msgid "Old"\n#~ msgstr "Alt"\n', encoding="utf-8")
+    assert lang.read_po(po) == {"Correct": "Richtig", "long text": 'langer Text "zitiert"'}
+
+
+@pytest.mark.parametrize("text, key, numbers", [
+    ("a.1 needs TPP ≥ 4,800; PD ≥ 5.92", "a.1 needs TPP ≥ {0}; PD ≥ {1}", ["4,800", "5.92"]),
+    ("the H100 and 3A090 in 2023", "the H100 and 3A090 in {0}", ["2023"]),
+    ("FP8 at 40% of {peak}", "FP8 at {0}% of {{peak}}", ["40"]),
+    ("× 10²⁴ FLOPs", "× 10²⁴ FLOPs", []),
+])
+def test_templates_take_out_the_numbers_and_leave_names(text, key, numbers):
+    assert lang.template(text) == (key, numbers)
+
+
+@pytest.mark.parametrize("number, expected", [
+    ("15,832", f"15{NNBSP}832"), ("4,992", "4992"), ("1.5", "1,5"), ("2,788,000", f"2{NNBSP}788{NNBSP}000"),
+    ("-12345.5", f"-12{NNBSP}345,5"), ("7", "7"),
+])
+def test_number_text_in_german(german, number, expected):
+    assert lang.number_text(number) == expected
+
+
+def test_number_text_in_english_is_unchanged(english):
+    assert lang.number_text("15,832") == "15,832" and lang.numbers_in("15%") == "15%"
+
+
+def test_translate_puts_the_numbers_back_and_falls_back_to_english(german, monkeypatch):
+    monkeypatch.setattr(lang, "_catalogue", lambda code: {"PD ≥ {0} and TPP ≥ {1}": "TPP ≥ {1} und PD ≥ {0}",
+                                                          "broken {3}": "kaputt {7}"})
+    assert lang.translate("PD ≥ 5.92 and TPP ≥ 4,800") == "TPP ≥ 4800 und PD ≥ 5,92"
+    assert lang.translate("no entry for 12.5") == "no entry for 12.5"
+    assert lang.translate("broken 1") == "broken 1"  # a broken entry: the English is still right
+    assert lang._("not there") == "not there"
+
+
+def test_check_speaks_german_in_a_german_notebook(german):
+    assert str(verdict("1.1", None)).startswith("[1.1] Noch nicht beantwortet:")
+    right = str(verdict("1.1", 4992))
+    assert right == "[1.1] Richtig: 4992 stimmt mit dem Modell überein (auf 1\u202f% genau)."
+    wrong = str(verdict("1.1", 9984))
+    assert wrong.startswith("[1.1] Nicht ganz: 9984 ist nicht der erwartete Wert") and "Hinweis:" in wrong
+    assert "doppelt" in wrong  # the likely mistake's own hint, in German
+    hint = str(verdict("1.3", "3A090.a.1"))
+    assert "TPP ≥ 4800" in hint and "PD ≥ 5,92" in hint  # the key's numbers, German notation
+
+
+def test_a_german_decimal_comma_gets_advice_that_fits(german):
+    assert "1.5" in verdict("1.1", (1, 5)).message  # Python read 1,5 as two numbers
+    assert "4992" in verdict("1.1", "4.992").message  # German thousands point in a text
+
+
+def test_english_feedback_is_unchanged(english):
+    assert str(verdict("1.1", 4992)) == "[1.1] Correct: 4,992 matches the model (within 1%)."
+
+
+def test_every_verdict_label_and_the_help_are_translated(german):
+    from book import checks
+    for label in (*checks._LABEL.values(), checks.HELP):
+        assert lang._(label) != label, label
