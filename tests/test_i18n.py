@@ -254,3 +254,20 @@ def test_code_translations_keep_their_fields():
         if named or numbered:
             broken.append((entry.english[:80], english, german))
     assert broken == [], broken[:3]
+
+
+@pytest.mark.site
+def test_german_exercise_pages_show_the_german_notebooks_outputs(site):
+    pages = sorted((site / "de" / "exercises").glob("[0-9][0-9]_*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "] Noch nicht beantwortet:" in html and "Not answered yet" not in html, page.name
+
+
+@pytest.mark.site
+def test_the_german_table_of_contents_is_german(site):
+    for name in ("chapters/intro.html", "chapters/01_containment.html", "chapters/glossary.html"):
+        english = re.findall(r'<span class="caption-text">([^<]+)', (site / name).read_text(encoding="utf-8"))
+        german = re.findall(r'<span class="caption-text">([^<]+)', (site / "de" / name).read_text(encoding="utf-8"))
+        assert english == ["Chapters", "Reference"] and german == ["Kapitel", "Nachschlagen"], (name, german)

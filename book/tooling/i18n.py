@@ -159,6 +159,49 @@ def _keep_glue_data_for_translations() -> None:
         role.run = run
 
 
+def _translate_captions(app, doctree) -> None:
+    """In a translated build, the captions of the table of contents ("Chapters", "Reference") from
+    the root page's catalogue: sphinx-external-toc adds them after Sphinx has translated the page."""
+    language = _language(app)
+    if language == SOURCE_LANGUAGE:
+        return
+    from sphinx import addnodes
+
+    toctrees = list(doctree.findall(addnodes.toctree))
+    if not toctrees:
+        return
+    entries = catalogue(language, Path(app.srcdir)).get(app.env.docname, [])
+    translations = {e.english: e.german for e in entries if e.german and not e.fuzzy}
+    for node in toctrees:
+        for key in ("caption", "rawcaption"):
+            if node.get(key) in translations:
+                node[key] = translations[node[key]]
+
+
+def _translated_outputs(app, docname: str, source: list[str]) -> None:
+    """In a translated build, an exercise or solutions page shows the outputs of the translated
+    notebook (``book.notebooks.TRANSLATED_NOTEBOOKS``, executed in that language: German verdicts
+    from check()), under the English markdown the catalogues translate."""
+    language = _language(app)
+    if language == SOURCE_LANGUAGE or docname.split("/")[0] not in ("exercises", "solutions"):
+        return
+    import json
+
+    from book.notebooks import TRANSLATED_NOTEBOOKS
+
+    translated = Path(app.srcdir) / TRANSLATED_NOTEBOOKS[language] / f"{docname}.ipynb"
+    if not translated.exists():
+        return
+    english, other = json.loads(source[0]), json.loads(translated.read_text(encoding="utf-8"))
+    pairs = list(zip(english["cells"], other["cells"]))
+    if len(english["cells"]) != len(other["cells"]) or any(a["cell_type"] != b["cell_type"] for a, b in pairs):
+        return  # not the same notebook (the check command reports a stale translation)
+    for mine, theirs in pairs:
+        if mine["cell_type"] == "code":
+            mine["outputs"] = theirs.get("outputs", [])
+    source[0] = json.dumps(english)
+
+
 def _translated_config(srcdir: Path, language: str, target: Path) -> Path:
     """The book's ``_config.yml`` with the language set, written to ``target``."""
     import yaml
@@ -209,6 +252,8 @@ def setup(app):
     _keep_glue_data_for_translations()
     app.connect("html-page-context", _page_context)
     app.connect("doctree-resolved", _localise_numbers)
+    app.connect("source-read", _translated_outputs)
+    app.connect("doctree-read", _translate_captions)
     # after the JupyterLite app (priority 600), so the translation can point to it
     app.connect("build-finished", _build_translations, priority=900)
     # bump when the switch's markup changes: an incremental build then writes every page again
