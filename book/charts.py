@@ -20,6 +20,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from book import style
 from book.figure import Figure, svg_figure
+from book.language import translate
 from book.hardware import Chip
 from book.timeline import REVIEWED, ControlEvent
 
@@ -28,10 +29,41 @@ DIRECTION_STYLE = {
     "loosen": {"color": style.OKABE_ITO["blue"], "marker": "v", "label": "loosens"},
     "mixed": {"color": style.OKABE_ITO["purple"], "marker": "D", "label": "mixed"},
 }
+def for_reader(fig: MplFigure) -> MplFigure:
+    """``fig`` with its texts in the reader's language (``book.language``), and any label that a
+    longer translation pushes past the figure's edge broken onto two lines (in English nothing
+    changes: every label fits, tests/test_charts.py)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    changed = False
+    for text in fig.findobj(Text):
+        if text.get_text():
+            translated = translate(text.get_text())
+            if translated != text.get_text():
+                text.set_text(translated)
+                changed = True
+    if not changed:
+        return fig
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    width = fig.bbox.width
+    for label in fig.findobj(Text):
+        if not label.get_visible() or not label.get_text().strip():
+            continue
+        box = label.get_window_extent(canvas.get_renderer())
+        words = label.get_text().split(" ")
+        if (box.x0 < 0 or box.x1 > width) and len(words) > 1 and "\n" not in label.get_text():
+            middle = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+            label.set_text(" ".join(words[:middle]) + "\n" + " ".join(words[middle:]))
+    return fig
+
+
 def to_svg(fig: MplFigure) -> str:
     """The figure as SVG text, its labels as ``<text>`` (no date or creator: deterministic)."""
     import matplotlib as mpl
 
+    for_reader(fig)
     buffer = io.StringIO()
     with mpl.rc_context({"svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

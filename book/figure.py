@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from book.language import translate, translate_html
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -27,10 +29,10 @@ class Figure:
     alt: str
 
     def _repr_html_(self) -> str:
-        return self.html
+        return translate_html(self.html)
 
     def __repr__(self) -> str:
-        return self.alt
+        return translate(self.alt)
 
 
 def legend_html(entries: list[tuple[str, str]]) -> str:

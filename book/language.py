@@ -42,6 +42,17 @@ def use_language(code: str) -> None:
     _chosen = code
 
 
+def in_language(code: str, function, *args):
+    """``function(*args)`` with ``code`` as the language in use, then the previous choice again."""
+    global _chosen
+    before = _chosen
+    use_language(code)
+    try:
+        return function(*args)
+    finally:
+        _chosen = before
+
+
 def language() -> str:
     """The language in use: the one chosen with ``use_language``, else ``BOOK_LANGUAGE``, else English."""
     if _chosen is not None:
@@ -136,6 +147,8 @@ def translate(text: str) -> str:
     """A text the answer key computed, in the language in use: looked up with its numbers taken
     out, and the numbers put back in that language's notation. English if there is no entry."""
     code = language()
+    if text:
+        _record(text)
     if code == "en" or not text:
         return text
     key, numbers = template(text)
@@ -171,3 +184,67 @@ def numbers_in(text: str) -> str:
         return text
     return NUMBER.sub(lambda m: number_text(m.group(0)), text).replace("%", NARROW_NBSP + "%").replace(
         " " + NARROW_NBSP + "%", NARROW_NBSP + "%")
+
+
+# ---- texts the code shows in HTML, SVG and figures ---------------------------------------------
+
+_TAG = re.compile(r"(<[^>]*>)")
+_SHOWN_ATTRIBUTES = re.compile(r'\b(aria-label|alt|title|placeholder)="([^"]*)"')
+_RECORD_ENV = "BOOK_I18N_RECORD"
+
+
+def _record(text: str) -> None:
+    """While ``python -m book.tooling.i18n update`` collects what the code shows (it sets
+    BOOK_I18N_RECORD to a file), note ``text``'s template there."""
+    target = os.environ.get(_RECORD_ENV)
+    if target and text.strip() and re.search(r"[A-Za-z]{2}", text):
+        try:
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write(repr(template(text.strip())[0]) + "\n")
+        except OSError:
+            pass
+
+
+def translate_html(html: str) -> str:
+    """``html`` (a dashboard, a table, an SVG chart) with every text between its tags and every
+    aria-label, alt, title and placeholder translated (``translate``); unchanged in English. The
+    contents of <script> and <style> are left alone."""
+    recording = bool(os.environ.get(_RECORD_ENV))
+    if language() == "en" and not recording:
+        return html
+    from html import escape, unescape
+
+    def text(value: str) -> str:
+        core = value.strip()
+        if not core or not re.search(r"[A-Za-z]", core):
+            return value
+        shown = unescape(core)
+        _record(shown)
+        translated = translate(shown)
+        if translated == shown:
+            return value
+        start = value[: len(value) - len(value.lstrip())]
+        end = value[len(value.rstrip()):]
+        return start + escape(translated, quote=False) + end
+
+    def attributes(tag: str) -> str:
+        def one(match: re.Match) -> str:
+            value = unescape(match.group(2))
+            _record(value)
+            translated = translate(value)
+            return match.group(0) if translated == value else f'{match.group(1)}="{escape(translated)}"'
+        return _SHOWN_ATTRIBUTES.sub(one, tag)
+
+    parts = _TAG.split(html)
+    skipping = False
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            lowered = part.lower()
+            if lowered.startswith(("<script", "<style")):
+                skipping = True
+            elif lowered.startswith(("</script", "</style")):
+                skipping = False
+            parts[index] = attributes(part)
+        elif not skipping:
+            parts[index] = text(part)
+    return "".join(parts)

@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: and the page catalogues by ``exercises``, executed and checked like the English ones
 TRANSLATED_NOTEBOOKS = {"de": "locales/de"}
 NOTEBOOK_DIRS = ("chapters", "solutions", "exercises",
-                 *(f"{folder}/{kind}" for folder in TRANSLATED_NOTEBOOKS.values() for kind in ("solutions", "exercises")))
+                 *(f"{folder}/{kind}" for folder in TRANSLATED_NOTEBOOKS.values()
+                   for kind in ("chapters", "solutions", "exercises")))
 
 CODE_BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION\s*$")
 CODE_END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
@@ -254,7 +255,25 @@ def generate_exercises(root: Path = ROOT, run: bool = True) -> list[Path]:
                     nb = execute(nb, target.parent)
                 nbformat.write(nb, target)
                 written.append(target)
+        for chapter_path in sorted((root / "chapters").glob("*.ipynb")):
+            target, nb = translated_chapter(chapter_path, language, root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if run:  # from the chapters' folder, as the English; a measurement keeps its example
+                nb = execute(nb, chapter_path.parent, remeasure=False)
+            nbformat.write(nb, target)
+            written.append(target)
     return written
+
+
+def translated_chapter(chapter_path: Path, language: str,
+                       root: Path = ROOT) -> tuple[Path, nbformat.NotebookNode]:
+    """The chapter notebook at ``chapter_path`` in ``language`` (its markdown from the page's
+    catalogue, its code speaking the language: figures, tables and dashboards), and where it is
+    written. Its outputs are the German pages' (book/tooling/i18n.py)."""
+    from book.tooling.i18n import translate_notebook
+
+    nb = translate_notebook(nbformat.read(chapter_path, as_version=4), f"chapters/{chapter_path.stem}", language, root)
+    return root / TRANSLATED_NOTEBOOKS[language] / "chapters" / chapter_path.name, nb
 
 
 def translated_pair(solution: nbformat.NotebookNode, name: str, language: str,
@@ -309,6 +328,14 @@ def problems(root: Path = ROOT) -> list[str]:
                 elif _signature(fresh) != _signature(nbformat.read(target, as_version=4)):
                     found.append(f"{place} differs from what solutions/{name} and its translation generate: "
                                  "run `python -m book.notebooks exercises`")
+        for chapter_path in sorted((root / "chapters").glob("*.ipynb")):
+            target, fresh = translated_chapter(chapter_path, language, root)
+            place = target.relative_to(root)
+            if not target.exists():
+                found.append(f"{place} is missing: run `python -m book.notebooks exercises`")
+            elif _signature(fresh) != _signature(nbformat.read(target, as_version=4)):
+                found.append(f"{place} differs from what {chapter_path.relative_to(root)} and its translation "
+                             "generate: run `python -m book.notebooks exercises`")
     for path in all_notebooks(root):
         nb = nbformat.read(path, as_version=4)
         if any(c.cell_type == "code" and c.source.strip() and c.execution_count is None for c in nb.cells):
@@ -479,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     p_refresh.add_argument("--remeasure", action="store_true",
                            help=f"run the measurements of this machine again (cells tagged {MEASURED_TAG}); "
                                 "without it they keep their stored example")
-    sub.add_parser("exercises", help="regenerate exercises/ from solutions/ and execute them")
+    sub.add_parser("exercises", help="regenerate exercises/ from solutions/, and the translated editions' "
+                                     "notebooks (locales/), and execute them")
     sub.add_parser("check", help="exit 1 when exercises/ is stale or a notebook is unexecuted")
     p_handout = sub.add_parser("handout", help="write the students' copy (no solutions, no instructor files)")
     p_handout.add_argument("dest", type=Path)

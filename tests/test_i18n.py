@@ -271,3 +271,29 @@ def test_the_german_table_of_contents_is_german(site):
         english = re.findall(r'<span class="caption-text">([^<]+)', (site / name).read_text(encoding="utf-8"))
         german = re.findall(r'<span class="caption-text">([^<]+)', (site / "de" / name).read_text(encoding="utf-8"))
         assert english == ["Chapters", "Reference"] and german == ["Kapitel", "Nachschlagen"], (name, german)
+
+
+@pytest.mark.site
+def test_german_chapters_show_german_figures_and_dashboards(site):
+    """Each chapter's figures (titles, captions, the chart's own labels) and dashboards (note,
+    controls, panel) come from the German notebook: none is the English one."""
+    from book.dashboards.page import STATIC_NOTE
+    from book.language import in_language, translate
+
+    note = in_language("de", translate, STATIC_NOTE)
+    assert note != STATIC_NOTE
+    titles = re.compile(r'<figure class="book-chart"[^>]*><div style="font-weight:bold;margin-bottom:0.3em">([^<]+)')
+    svg_text = re.compile(r"<text\b[^>]*>([^<]*[A-Za-z]{3}[^<]*)</text>")
+    for chapter in sorted((ROOT / "chapters").glob("0[1-5]_*.ipynb")):
+        english = (site / "chapters" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        german = (site / "de" / "chapters" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        english_titles, german_titles = titles.findall(english), titles.findall(german)
+        assert len(english_titles) == len(german_titles) >= 1, chapter.stem
+        assert not set(english_titles) & set(german_titles), (chapter.stem, set(english_titles) & set(german_titles))
+        same_labels = set(svg_text.findall(english)) & set(svg_text.findall(german))
+        # names (chips, models) are the same in both languages; words are not
+        assert not {label for label in same_labels if re.search(r"\b(the|and|of|per|chips?|days?)\b", label)}, \
+            (chapter.stem, sorted(same_labels)[:10])
+        if "book-dashboard-note" in english:
+            assert english.count("book-dashboard-note") == german.count("book-dashboard-note")
+            assert STATIC_NOTE.split(":")[0] not in german and note.split(":")[0] in german

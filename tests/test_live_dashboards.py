@@ -451,3 +451,39 @@ def test_odd_values_in_every_number_box_get_an_in_place_message(request, fixture
         assert measured(page) == [], "dark theme"
     finally:
         page.emulate_media(color_scheme="light")
+
+
+# ---- the German edition ------------------------------------------------------------------------
+
+def test_a_german_page_s_dashboard_goes_live_in_german_and_equals_cpython(browser, server):
+    """On a German page the button, the notes and the live panel speak German, and the panel
+    equals what the same Python gives in German (book/language.py)."""
+    from book.dashboards import threshold_explorer as te
+    from book.dashboards.base import render
+    from book.dashboards.page import SITE_NOTE
+    from book.language import in_language, translate
+
+    visit = Visit(browser, f"{server}/de/chapters/01_containment.html")
+    try:
+        section = visit.page.locator("section.book-dashboard")
+        note = section.locator(".book-dashboard-note")
+        assert note.inner_text() == in_language("de", translate, SITE_NOTE) != SITE_NOTE
+        button = section.locator("button.book-dashboard-live")
+        assert button.inner_text().startswith("Dieses Dashboard live schalten")
+        button.click()
+        visit.page.wait_for_selector("section.book-dashboard[data-live=true]", timeout=90_000)
+        assert note.inner_text().startswith("Live: Die Regler")
+        design = {"rule": "2023-10", "precision": "fp8", "market": "datacenter", "dense_tflops": 300,
+                  "die_area_mm2": 814, "interconnect_gb_s": 900}
+        result = visit.page.evaluate(SET_AND_READ, design)
+        def texts(html: str) -> list[str]:
+            import html as markup
+            import re
+            region = html[html.index('class="book-dashboard-texts"'):]
+            return [markup.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p[^>]*>(.*?)</p>", region)]
+        expected = in_language("de", lambda: texts(render(te, design).html()))
+        english = texts(render(te, design).html())
+        assert result["error"] == "" and result["texts"] == expected != english
+        assert visit.errors == []
+    finally:
+        visit.close()

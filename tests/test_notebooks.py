@@ -154,13 +154,14 @@ def test_generate_writes_and_prunes(tmp_path):
     root = _copy_repo_notebooks(tmp_path)
     (root / "exercises" / "00_orphan.ipynb").write_text(nbformat.writes(_nb()))
     written = notebooks.generate_exercises(root, run=False)
-    names = {p.name for p in (root / "solutions").glob("*.ipynb")}
     exercises = [path for path in written if path.parent.name == "exercises"]
-    # the English exercises, and each translation's solutions and exercises
+    # the English exercises, and each translation's chapters, solutions and exercises
     assert {p.relative_to(root).parent.as_posix() for p in written} == {
         "exercises", *(f"{folder}/{kind}" for folder in notebooks.TRANSLATED_NOTEBOOKS.values()
-                       for kind in ("solutions", "exercises"))}
-    assert all({p.name for p in written if p.parent == folder} == names for folder in {p.parent for p in written})
+                       for kind in ("chapters", "solutions", "exercises"))}
+    for folder in {p.parent for p in written}:
+        source = root / "chapters" if folder.name == "chapters" else root / "solutions"
+        assert {p.name for p in written if p.parent == folder} == {p.name for p in source.glob("*.ipynb")}
     assert not (root / "exercises" / "00_orphan.ipynb").exists()
     for path in exercises:
         text = path.read_text()

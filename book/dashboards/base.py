@@ -23,6 +23,7 @@ from types import ModuleType
 
 from book.export_controls import RULES
 from book.figure import Figure
+from book.language import translate, translate_html
 
 
 @dataclass(frozen=True)
@@ -137,16 +138,18 @@ class Panel:
 
     @property
     def alt(self) -> str:
-        return self.figure.alt
+        return translate(self.figure.alt)
 
     def texts_html(self) -> str:
         return "".join(f'<p style="margin:0.4em 0"><strong>{escape(heading)}:</strong> {escape(text)}</p>'
                        for heading, text in self.texts)
 
     def html(self) -> str:
-        """The figure, then the texts in a region a screen reader announces when it changes."""
-        return (f'<div class="book-dashboard-figure">{self.figure.html}</div>'
-                f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>{self.extra_html}')
+        """The figure, then the texts in a region a screen reader announces when it changes (in the
+        reader's language: ``book.language.translate_html``)."""
+        return translate_html(f'<div class="book-dashboard-figure">{self.figure.html}</div>'
+                              f'<div class="book-dashboard-texts" aria-live="polite">{self.texts_html()}</div>'
+                              f'{self.extra_html}')
 
 
 def rule_control(help: str = "Which version of the export rule marks chips as controlled.",

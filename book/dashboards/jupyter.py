@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from book.dashboards.base import Control, defaults, explain, render
 from book.dashboards.page import static_html
+from book.language import _, translate
 
 
 class DashboardBox(w.VBox):
@@ -31,7 +32,8 @@ class DashboardBox(w.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"{self._dashboard.TITLE} (a dashboard: live when this notebook runs in Jupyter)"
+        bundle["text/plain"] = _("{title} (a dashboard: live when this notebook runs in Jupyter)").format(
+            title=translate(self._dashboard.TITLE))
         bundle["text/html"] = self._static_html
         return bundle
 
@@ -39,23 +41,24 @@ class DashboardBox(w.VBox):
 def _widget(control: Control):
     wide = {"layout": w.Layout(width="auto", min_width="260px", flex="1 1 300px"),
             "style": {"description_width": "initial"}}  # the whole label, however long
-    tooltip = {"tooltip": control.help} if control.help else {}
+    # in the reader's language (book.language; unchanged in English)
+    tooltip = {"tooltip": translate(control.help)} if control.help else {}
+    label = translate(control.label)
+    options = [(translate(text), value) for text, value in control.options]
     if control.kind == "choice" and control.buttons:
-        return w.ToggleButtons(options=list(control.options), value=control.default,
-                               description=f"{control.label}:", **tooltip)
+        return w.ToggleButtons(options=options, value=control.default, description=f"{label}:", **tooltip)
     if control.kind == "choice":
-        return w.Dropdown(options=list(control.options), value=control.default, description=f"{control.label}:",
-                          **tooltip, **wide)
-    unit = f" ({control.unit})" if control.unit else ""
+        return w.Dropdown(options=options, value=control.default, description=f"{label}:", **tooltip, **wide)
+    unit = f" ({translate(control.unit)})" if control.unit else ""
     if control.log:  # equal ratios per step; values are rounded to the control's step before use
         return w.FloatLogSlider(value=control.default, base=10, min=math.log10(control.minimum),
-                                max=math.log10(control.maximum), step=0.001, description=control.label + unit,
+                                max=math.log10(control.maximum), step=0.001, description=label + unit,
                                 continuous_update=False, readout_format=".0f", **tooltip, **wide)
     # the slider's number box is editable: type a value for an exact setting; it shows as many
     # decimals as the step has (0.005 must not read 0.01)
     decimals = max(0, -math.floor(math.log10(control.step) + 1e-9))
     return w.FloatSlider(value=control.default, min=control.minimum, max=control.maximum, step=control.step,
-                         description=control.label + unit, continuous_update=False, readout_format=f".{decimals}f",
+                         description=label + unit, continuous_update=False, readout_format=f".{decimals}f",
                          **tooltip, **wide)
 
 
@@ -84,7 +87,7 @@ def build(dashboard: ModuleType) -> DashboardBox:
             output.value = panel
         except ValueError as error:  # a typed value the model refuses: say so above the last panel
             said, _control = explain(dashboard.CONTROLS, str(error))  # in the control's words
-            output.value = f'<p class="book-dashboard-error" role="alert">{escape(said)}</p>' + panel
+            output.value = f'<p class="book-dashboard-error" role="alert">{escape(translate(said))}</p>' + panel
 
     for widget in controls.values():
         widget.observe(update, names="value")
@@ -92,7 +95,7 @@ def build(dashboard: ModuleType) -> DashboardBox:
     groups: dict[str, list] = {}
     for control in dashboard.CONTROLS:
         groups.setdefault(control.group, []).append(controls[control.name])
-    boxes = [w.VBox([w.HTML(f"<b>{escape(group)}</b>"), w.Box(items, layout=row)]) if group
+    boxes = [w.VBox([w.HTML(f"<b>{escape(translate(group))}</b>"), w.Box(items, layout=row)]) if group
              else w.Box(items, layout=row) for group, items in groups.items()]
     box = DashboardBox(dashboard, [*boxes, output])
     box.add_class("book-dashboard-widget")  # the whole dashboard, for styles and tests to find

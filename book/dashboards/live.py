@@ -13,6 +13,7 @@ import importlib
 import json
 
 from book.dashboards.base import explain, render
+from book.language import translate
 
 #: the dashboards a page may ask for (a page cannot import an arbitrary module)
 DASHBOARDS = ("threshold_explorer", "architecture_calculator", "hardware_comparison", "serving_roofline",
@@ -31,12 +32,12 @@ def update(name: str, values_json: str) -> str:
         panel = render(dashboard, values)
     except ValueError as exc:
         text, control = explain(dashboard.CONTROLS, str(exc))
-        return json.dumps({"error": text, "control": control})
+        return json.dumps({"error": translate(text), "control": control})
     except KeyError as exc:  # str() of a KeyError wraps its message in quotes
         text, control = explain(dashboard.CONTROLS, str(exc.args[0]) if exc.args else str(exc))
-        return json.dumps({"error": text, "control": control})
+        return json.dumps({"error": translate(text), "control": control})
     except Exception as exc:  # noqa: BLE001 - the page must never see a traceback
         return json.dumps({"error": f"the dashboard could not compute this setting ({type(exc).__name__}); "
                                     "try a value nearer the slider's middle", "control": None})
     return json.dumps({"html": panel.html(), "alt": panel.alt,
-                       "texts": [[heading, text] for heading, text in panel.texts]})
+                       "texts": [[translate(heading), translate(text)] for heading, text in panel.texts]})

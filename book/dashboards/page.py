@@ -18,16 +18,17 @@ from types import ModuleType
 
 from book.dashboards.base import Control, coerce_all, render
 from book.dashboards.svg import number
+from book.language import N_, translate_html
 
 #: how the note beside inactive controls reads where it is stored: in a notebook's output (which
 #: JupyterLab and the in-browser notebooks show until the cell runs) and in the site's page (whose
 #: script, ``book/tooling/static/dashboards.js``, puts ``SITE_NOTE`` in its place beside the button)
-STATIC_NOTE = ("The controls below are inactive: the chart shows the settings listed. To change them, run "
-               "this cell (in JupyterLab, or in your browser from an exercise page's link); on the book's web "
-               "pages, use the button “Make this dashboard live”.")
+STATIC_NOTE = N_("The controls below are inactive: the chart shows the settings listed. To change them, run "
+                 "this cell (in JupyterLab, or in your browser from an exercise page's link); on the book's web "
+                 "pages, use the button “Make this dashboard live”.")
 #: the note on the site, where the button is right below it (dashboards.js writes it)
-SITE_NOTE = ("The controls below are inactive: the chart shows the settings listed. To change them, make the "
-             "dashboard live with the button, which runs the book's Python in your browser.")
+SITE_NOTE = N_("The controls below are inactive: the chart shows the settings listed. To change them, make the "
+               "dashboard live with the button, which runs the book's Python in your browser.")
 
 
 def settings_text(controls: tuple[Control, ...], values: dict[str, object]) -> str:
@@ -121,7 +122,8 @@ def static_html(dashboard: ModuleType, values: dict[str, object] | None = None, 
     settings = coerce_all(dashboard.CONTROLS, values or {})
     prefix = f"dash-{dashboard.NAME}"
     panel = render(dashboard, settings)
-    return (f'<section class="book-dashboard" id="{prefix}" data-dashboard="{dashboard.NAME}" '
+    # in the reader's language (book.language.translate_html; unchanged in English)
+    return translate_html(f'<section class="book-dashboard" id="{prefix}" data-dashboard="{dashboard.NAME}" '
             f'aria-label="{escape(dashboard.TITLE)}">'
             f'<p class="book-dashboard-note" role="note">{escape(note)} '
             f'<span class="book-dashboard-settings">{escape(settings_text(dashboard.CONTROLS, settings))}</span></p>'

@@ -76,6 +76,7 @@ def bundle_files() -> list[Path]:
     """The files of ``bundle_modules`` and the data tables, as paths inside the package."""
     files = {_module_path(module) for module in bundle_modules()}
     files |= set((BOOK / "data").glob("*.csv"))
+    files |= set((BOOK / "locales").glob("*/LC_MESSAGES/*.po"))  # the dashboards' words in each language
     return sorted(files)
 
 

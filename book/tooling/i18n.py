@@ -179,11 +179,11 @@ def _translate_captions(app, doctree) -> None:
 
 
 def _translated_outputs(app, docname: str, source: list[str]) -> None:
-    """In a translated build, an exercise or solutions page shows the outputs of the translated
-    notebook (``book.notebooks.TRANSLATED_NOTEBOOKS``, executed in that language: German verdicts
-    from check()), under the English markdown the catalogues translate."""
+    """In a translated build, a chapter, exercise or solutions page shows the outputs of the
+    translated notebook (``book.notebooks.TRANSLATED_NOTEBOOKS``, executed in that language: German
+    figures, tables, dashboards and verdicts), under the English markdown the catalogues translate."""
     language = _language(app)
-    if language == SOURCE_LANGUAGE or docname.split("/")[0] not in ("exercises", "solutions"):
+    if language == SOURCE_LANGUAGE or docname.split("/")[0] not in ("chapters", "exercises", "solutions"):
         return
     import json
 
@@ -464,8 +464,78 @@ def _exercise_order(exercise: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\d+|[a-z]+", exercise))
 
 
-def write_code_template(target: Path, root: Path = ROOT) -> Path:
-    """The code's messages and the key's texts as a message template ``target/book.pot``."""
+def read_recorded(path: Path) -> set[str]:
+    """The templates a run noted in ``path`` (``book.language``: BOOK_I18N_RECORD)."""
+    import ast
+
+    if not Path(path).exists():
+        return set()
+    return {ast.literal_eval(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def dashboard_texts() -> set[str]:
+    """What the dashboards show (labels, help, options, units, groups, panels, notes), for their
+    starting settings and with each option of each list and each end of each slider: templates."""
+    import importlib
+    import os
+    import tempfile
+
+    from book.dashboards.base import coerce_all, defaults, render
+    from book.dashboards.live import DASHBOARDS
+    from book.dashboards.page import static_html
+    from book.language import template
+
+    found: set[str] = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        record = Path(scratch) / "record.txt"
+        before = os.environ.get("BOOK_I18N_RECORD")
+        os.environ["BOOK_I18N_RECORD"] = str(record)
+        try:
+            for name in DASHBOARDS:
+                dashboard = importlib.import_module(f"book.dashboards.{name}")
+                static_html(dashboard)
+                for control in dashboard.CONTROLS:
+                    for text in (control.label, control.help, control.unit, control.group,
+                                 *(label for label, _ in control.options)):
+                        if text and re.search(r"[A-Za-z]{2}", text):
+                            found.add(template(text)[0])
+                    settings = ([value for _, value in control.options] if control.kind == "choice"
+                                else [control.minimum, control.maximum])
+                    for value in settings:
+                        try:
+                            render(dashboard, {**defaults(dashboard.CONTROLS), control.name: value}).html()
+                        except ValueError:
+                            continue
+                found.add(template(dashboard.TITLE)[0])
+        finally:
+            if before is None:
+                os.environ.pop("BOOK_I18N_RECORD", None)
+            else:
+                os.environ["BOOK_I18N_RECORD"] = before
+        found |= read_recorded(record)
+    return found
+
+
+def notebook_texts(root: Path = ROOT) -> set[str]:
+    """What the chapters' and solutions' notebooks show through the book's code (figures, tables,
+    dashboards at the notebooks' settings): templates, from running them."""
+    import tempfile
+
+    import nbformat
+
+    from book import notebooks
+
+    with tempfile.TemporaryDirectory() as scratch:
+        record = Path(scratch) / "record.txt"
+        for path in sorted([*(Path(root) / "chapters").glob("*.ipynb"), *(Path(root) / "solutions").glob("*.ipynb")]):
+            notebooks.execute(nbformat.read(path, as_version=4), path.parent, allow_errors=True, remeasure=False,
+                              extra_env={"BOOK_I18N_RECORD": str(record)})
+        return read_recorded(record)
+
+
+def write_code_template(target: Path, root: Path = ROOT, shown: set[str] | None = None) -> Path:
+    """The code's messages, the key's texts and what the code shows (``shown``: templates, e.g. from
+    ``dashboard_texts`` and ``notebook_texts``) as a message template ``target/book.pot``."""
     from babel.messages.catalog import Catalog
     from sphinx_intl.catalog import dump_po
 
@@ -476,6 +546,10 @@ def write_code_template(target: Path, root: Path = ROOT) -> Path:
     for text, exercise in sorted(key_texts().items(), key=lambda pair: (_exercise_order(pair[1]), pair[0])):
         if text not in catalog:
             catalog.add(text, auto_comments=[f"answer key, exercise {exercise}; numbers are fields {{0}}, {{1}}..."],
+                        flags=["python-brace-format"])
+    for text in sorted(shown or ()):
+        if text not in catalog:
+            catalog.add(text, auto_comments=["shown: a figure, table or dashboard; numbers are fields {0}, {1}..."],
                         flags=["python-brace-format"])
     target.mkdir(parents=True, exist_ok=True)
     dump_po(str(target / f"{CODE_CATALOGUE}.pot"), catalog)
@@ -495,7 +569,7 @@ def update(language: str = "de", root: Path = ROOT) -> dict:
     with tempfile.TemporaryDirectory(prefix="book-gettext-") as scratch:
         pot_dir = extract(Path(scratch), root)
         status = intl_update(str(Path(root) / "locales"), str(pot_dir), (language,), jobs=1)
-        code_pot = write_code_template(Path(scratch) / "code", root)
+        code_pot = write_code_template(Path(scratch) / "code", root, dashboard_texts() | notebook_texts(root))
         code = intl_update(str(Path(root) / "book" / "locales"), str(code_pot.parent), (language,), jobs=1)
     status["shared"] = share_translations(language, root)
     status["code"] = code

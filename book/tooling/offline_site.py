@@ -129,9 +129,11 @@ def vendor_assets(srcdir: Path) -> Path:
     live = offline / "dashboards.js"
     size = live_download_bytes(offline)
     from book.dashboards.page import SITE_NOTE
+    from book.language import LANGUAGES, in_language, translate
 
+    notes = {code: in_language(code, translate, SITE_NOTE) for code in LANGUAGES}
     script = live.read_text(encoding="utf-8").replace("var DOWNLOAD_BYTES = 0;", f"var DOWNLOAD_BYTES = {size};")
-    live.write_text(script.replace('var SITE_NOTE = "";', f"var SITE_NOTE = {json.dumps(SITE_NOTE)};"),
+    live.write_text(script.replace("var SITE_NOTE = {};", f"var SITE_NOTE = {json.dumps(notes)};"),
                     encoding="utf-8")
     return root
 

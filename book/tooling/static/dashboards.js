@@ -23,6 +23,28 @@
     });
   }
 
+  // the page's language (the German edition's pages say lang="de"): the script's own words, and
+  // the book's Python told to speak it (book/language.py)
+  var LANG = (document.documentElement.lang || "en").slice(0, 2) === "de" ? "de" : "en";
+  var WORDS = {
+    en: {
+      downloading: "Downloading Python", about: " (about ", firstTime: " MB the first time; your browser keeps it for the next page)",
+      loading: "Loading the book's Python…", starting: "Starting Python in your browser…",
+      cannot: "That setting cannot be shown: ", failed: "the dashboard could not compute this setting; try a value nearer the slider's middle",
+      live: "Live: the controls now recompute the chart and the texts here, in your browser, with the book's own Python.",
+      noPython: "Python could not start in this browser (", noPythonRest: "). The dashboard stays at the settings shown; to use it, run its notebook: in JupyterLab, or in your browser from the exercise pages' link “Work these exercises in your browser”.",
+      makeLive: "Make this dashboard live", downloads: " (downloads about ", once: " MB once)"
+    },
+    de: {
+      downloading: "Python wird heruntergeladen", about: " (etwa ", firstTime: " MB beim ersten Mal; Ihr Browser behält es für die nächste Seite)",
+      loading: "Der Python-Code des Buchs wird geladen…", starting: "Python wird in Ihrem Browser gestartet…",
+      cannot: "Diese Einstellung lässt sich nicht anzeigen: ", failed: "das Dashboard konnte diese Einstellung nicht berechnen; versuchen Sie einen Wert näher an der Mitte des Schiebereglers",
+      live: "Live: Die Regler berechnen das Diagramm und die Texte jetzt hier neu, in Ihrem Browser, mit dem eigenen Python-Code des Buchs.",
+      noPython: "Python konnte in diesem Browser nicht starten (", noPythonRest: "). Das Dashboard bleibt bei den gezeigten Einstellungen; um es zu nutzen, führen Sie sein Notebook aus: in JupyterLab oder in Ihrem Browser über den Link „Diese Übungen im Browser bearbeiten“ auf den Übungsseiten.",
+      makeLive: "Dieses Dashboard live schalten", downloads: " (lädt einmalig etwa ", once: " MB herunter)"
+    }
+  }[LANG];
+
   // what the note says while Python starts: every dashboard on the page that is waiting hears it
   var progress = [];
   function stage(text) { progress.forEach(function (say) { say(text); }); }
@@ -34,17 +56,20 @@
           throw new Error("this browser cannot run WebAssembly");
         }
         var indexURL = base + "pyodide/";
-        stage("Downloading Python" + (DOWNLOAD_BYTES ? " (about " + Math.round(DOWNLOAD_BYTES / 1e6) +
-              " MB the first time; your browser keeps it for the next page)" : "") + "…");
+        stage(WORDS.downloading + (DOWNLOAD_BYTES ? WORDS.about + Math.round(DOWNLOAD_BYTES / 1e6) +
+              WORDS.firstTime : "") + "…");
         await loadScript(indexURL + "pyodide.js");
         var pyodide = await window.loadPyodide({ indexURL: indexURL });
-        stage("Loading the book's Python…");
+        stage(WORDS.loading);
         var response = await fetch(base + "book-py.zip");
         if (!response.ok) {
           throw new Error("could not load the book's code (HTTP " + response.status + ")");
         }
         pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: "/home/pyodide/lib" });
         pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/lib')");
+        if (LANG !== "en") {
+          pyodide.runPython("import book.language; book.language.use_language('" + LANG + "')");
+        }
         return pyodide.pyimport("book.dashboards.live").update;
       })();
       runtime.catch(function () { runtime = null; });  // a later click may try again
@@ -83,14 +108,13 @@
     try {
       answer = JSON.parse(update(section.dataset.dashboard, JSON.stringify(values(section))));
     } catch (failure) {  // never a console error: the reader sees what went wrong, in place
-      answer = { error: "the dashboard could not compute this setting; try a value nearer the slider's middle",
-                 control: null };
+      answer = { error: WORDS.failed, control: null };
     }
     var error = section.querySelector(".book-dashboard-error");
     section.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
     section.querySelectorAll(".book-control-error").forEach(function (note) { note.remove(); });
     if (answer.error) {
-      error.textContent = "That setting cannot be shown: " + answer.error + ".";
+      error.textContent = WORDS.cannot + answer.error + ".";
       // mark the control the message names, and repeat the message beside it (on a phone the
       // dashboard's own message may be a screen away)
       var inputs = answer.control ? section.querySelectorAll('[data-control="' + answer.control + '"]') : [];
@@ -141,7 +165,7 @@
     button.disabled = true;
     var say = function (text) { note.textContent = text; };
     progress.push(say);
-    say("Starting Python in your browser…");
+    say(WORDS.starting);
     startRuntime().then(function (update) {
       progress.splice(progress.indexOf(say), 1);
       section.querySelector("fieldset.book-dashboard-inactive").disabled = false;
@@ -150,8 +174,7 @@
       section.dataset.live = "true";
       var moveFocus = document.activeElement === button || document.activeElement === document.body;
       button.remove();
-      note.textContent = "Live: the controls now recompute the chart and the texts here, in your browser, " +
-        "with the book's own Python.";
+      note.textContent = WORDS.live;
       // a keyboard reader goes on from the first control, not from the top of the page
       var first = section.querySelector("fieldset.book-dashboard-inactive [data-control]:not([type=radio]), " +
                                         "fieldset.book-dashboard-inactive input[type=radio]:checked");
@@ -159,24 +182,22 @@
     }).catch(function (error) {
       progress.splice(progress.indexOf(say), 1);
       button.disabled = false;
-      note.textContent = "Python could not start in this browser (" + error.message + "). The dashboard " +
-        "stays at the settings shown; to use it, run its notebook: in JupyterLab, or in your browser from " +
-        "the exercise pages' link “Work these exercises in your browser”.";
+      note.textContent = WORDS.noPython + error.message + WORDS.noPythonRest;
     });
   }
 
   // what the note says on the site, where the button is (book/dashboards/page.py: SITE_NOTE; the
   // stored note speaks to a notebook's reader too)
-  var SITE_NOTE = "";
+  var SITE_NOTE = {};
 
   function prepare(section) {
     var note = section.querySelector(".book-dashboard-note");
-    if (SITE_NOTE) { note.textContent = SITE_NOTE; }
+    if (SITE_NOTE[LANG]) { note.textContent = SITE_NOTE[LANG]; }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "book-dashboard-live";
-    button.textContent = "Make this dashboard live" +
-      (DOWNLOAD_BYTES ? " (downloads about " + Math.round(DOWNLOAD_BYTES / 1e6) + " MB once)" : "");
+    button.textContent = WORDS.makeLive +
+      (DOWNLOAD_BYTES ? WORDS.downloads + Math.round(DOWNLOAD_BYTES / 1e6) + WORDS.once : "");
     var error = document.createElement("p");
     error.className = "book-dashboard-error";
     error.setAttribute("role", "alert");
