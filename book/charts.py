@@ -17,10 +17,11 @@ import io
 import math
 
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import Formatter
 
 from book import style
 from book.figure import Figure, svg_figure
-from book.language import translate
+from book.language import in_language, language, numbers_in, translate
 from book.hardware import Chip
 from book.timeline import REVIEWED, ControlEvent
 
@@ -29,6 +30,30 @@ DIRECTION_STYLE = {
     "loosen": {"color": style.OKABE_ITO["blue"], "marker": "v", "label": "loosens"},
     "mixed": {"color": style.OKABE_ITO["purple"], "marker": "D", "label": "mixed"},
 }
+class _InNotation(Formatter):
+    """An axis's own tick formatter, its numbers written in a language's notation (German 1000, 0,25)."""
+
+    def __init__(self, inner: Formatter, code: str):
+        self.inner, self.code = inner, code
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.inner.set_locs(locs)
+
+    def __call__(self, x, pos=None):
+        return in_language(self.code, numbers_in, self.inner(x, pos))
+
+    def format_ticks(self, values):
+        self.set_locs(values)
+        return [self(value, i) for i, value in enumerate(values)]
+
+    def get_offset(self):
+        return self.inner.get_offset()
+
+
 def for_reader(fig: MplFigure) -> MplFigure:
     """``fig`` with its texts in the reader's language (``book.language``), and any label that a
     longer translation pushes past the figure's edge broken onto two lines (in English nothing
@@ -36,6 +61,13 @@ def for_reader(fig: MplFigure) -> MplFigure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
+    if language() != "en":  # tick labels in the reader's notation (1000, 0,25)
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                for getter, setter in ((axis.get_major_formatter, axis.set_major_formatter),
+                                       (axis.get_minor_formatter, axis.set_minor_formatter)):
+                    if not isinstance(getter(), _InNotation):
+                        setter(_InNotation(getter(), language()))
     changed = False
     for text in fig.findobj(Text):
         if text.get_text():

@@ -192,6 +192,7 @@ def _translated_outputs(app, docname: str, source: list[str]) -> None:
     translated = Path(app.srcdir) / TRANSLATED_NOTEBOOKS[language] / f"{docname}.ipynb"
     if not translated.exists():
         return
+    app.env.note_dependency(str(translated))  # a regenerated translation rebuilds its page
     english, other = json.loads(source[0]), json.loads(translated.read_text(encoding="utf-8"))
     pairs = list(zip(english["cells"], other["cells"]))
     if len(english["cells"]) != len(other["cells"]) or any(a["cell_type"] != b["cell_type"] for a, b in pairs):
