@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from book.export_controls import Classification
+from book.language import _, translate, translate_html
 
 #: the MIME prefix under which myst-nb looks for glued values (myst_nb.ext.glue.GLUE_PREFIX)
 GLUE_PREFIX = "application/papermill.record/"
@@ -76,10 +77,11 @@ class Table:
             for row in self.rows)
         # the wrapper scrolls sideways on a narrow screen, so a keyboard must be able to reach it
         # (WCAG 2.1.1); as a named region a screen reader says what it holds
-        name = escape(self.caption or "Table: " + ", ".join(self.columns))
-        return (f'{shown}<div class="book-table-wrap" style="overflow-x:auto" tabindex="0" role="region" '
-                f'aria-label="{name}"><table class="book-table">{caption}'
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+        name = escape(self.caption or _("Table: {columns}").format(columns=", ".join(map(translate, self.columns))))
+        # in the reader's language (book.language; unchanged in English)
+        return translate_html(f'{shown}<div class="book-table-wrap" style="overflow-x:auto" tabindex="0" '
+                              f'role="region" aria-label="{name}"><table class="book-table">{caption}'
+                              f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
     def __repr__(self) -> str:
         widths = [max(len(c), *(len(row[i]) for row in self.rows)) for i, c in enumerate(self.columns)]
@@ -110,7 +112,7 @@ class Verdicts:
     def _repr_html_(self) -> str:
         items = "".join(f"<p><strong>{escape(name)}, {escape(r.rule_label)}: {escape(r.verdict)}.</strong> "
                         f"{escape(r.reason)}</p>" for name, r in zip(self.names, self.results))
-        return f'<div class="book-verdicts">{items}</div>'
+        return translate_html(f'<div class="book-verdicts">{items}</div>')
 
     def __repr__(self) -> str:
         return "\n".join(f"{name}, {r.rule_label}: {r.verdict}. {r.reason}"

@@ -216,8 +216,10 @@ def translate_html(html: str) -> str:
 
     def text(value: str) -> str:
         core = value.strip()
-        if not core or not re.search(r"[A-Za-z]", core):
+        if not core:
             return value
+        if not re.search(r"[A-Za-z]", core):  # a number alone (a table's cell, a tick): its notation
+            return numbers_in(value)
         shown = unescape(core)
         _record(shown)
         translated = translate(shown)

@@ -294,6 +294,11 @@ def test_german_chapters_show_german_figures_and_dashboards(site):
         # names (chips, models) are the same in both languages; words are not
         assert not {label for label in same_labels if re.search(r"\b(the|and|of|per|chips?|days?)\b", label)}, \
             (chapter.stem, sorted(same_labels)[:10])
+        # the tables the code writes (book.display): headers with words are German
+        headers = re.compile(r"<th[^>]*>([^<]*)</th>")
+        wordy = re.compile(r"\b(the|and|of|per|rule|Date|Step|Source|Value|Stage|Country|Memory|Limited|Months)\b")
+        same_headers = {h for h in set(headers.findall(english)) & set(headers.findall(german)) if wordy.search(h)}
+        assert not same_headers, (chapter.stem, same_headers)
         if "book-dashboard-note" in english:
             assert english.count("book-dashboard-note") == german.count("book-dashboard-note")
             assert STATIC_NOTE.split(":")[0] not in german and note.split(":")[0] in german
