@@ -31,6 +31,8 @@ def glue(name: str, value: object, display: bool = False) -> None:
     from IPython.core.formatters import format_display_data
     from IPython.display import display as ipy_display
 
+    if isinstance(value, str):  # a word the text pastes ("Egypt"), in the reader's language
+        value = translate(value)
     bundle, metadata = format_display_data(value)
     prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}

@@ -167,6 +167,8 @@ def number_text(number: str) -> str:
     if language() != "de":
         return number
     whole, _, fraction = number.replace(",", "").partition(".")
+    if not fraction and len(whole) > 1 and whole.startswith("0"):
+        whole = str(int(whole))  # a day of the month printed "07"
     if len(whole.lstrip("-")) >= 5:
         sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
         groups = []
@@ -218,8 +220,8 @@ def translate_html(html: str) -> str:
         core = value.strip()
         if not core:
             return value
-        if not re.search(r"[A-Za-z]", core):  # a number alone (a table's cell, a tick): its notation
-            return numbers_in(value)
+        if not re.search(r"[A-Za-z]", core):  # numbers alone are converted in cells and charts only
+            return value
         shown = unescape(core)
         _record(shown)
         translated = translate(shown)
@@ -248,5 +250,27 @@ def translate_html(html: str) -> str:
                 skipping = False
             parts[index] = attributes(part)
         elif not skipping:
-            parts[index] = text(part)
+            opening = parts[index - 1].lower() if index else ""
+            if opening.startswith("<text") or opening.startswith('<td style="text-align:right'):
+                # a chart's tick or label, or a number column's cell: a number alone in the
+                # reader's notation (not an exercise's number such as 1.8 in a text column)
+                parts[index] = cell_number(part)
+            parts[index] = text(parts[index])
     return "".join(parts)
+
+
+_CELL = re.compile(r"^(\s*)(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:e([+-]?\d+))?([KMB]?)(\s*)$")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def cell_number(text: str) -> str:
+    """A table cell or chart label that is one number ("9,322", "2,664K", "3.29e+24") in the notation
+    of the language in use ("9322", "2664K", "3,29 × 10²⁴"); any other text as it is."""
+    found = _CELL.match(text)
+    if found is None or language() == "en":
+        return text
+    before, number, exponent, suffix, after = found.groups()
+    shown = number_text(number)
+    if exponent is not None:
+        shown += " × 10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return before + shown + suffix + after

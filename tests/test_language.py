@@ -107,3 +107,23 @@ def test_every_verdict_label_and_the_help_are_translated(german):
     from book import checks
     for label in (*checks._LABEL.values(), checks.HELP):
         assert lang._(label) != label, label
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("9,322", "9322"), ("15,832", f"15{NNBSP}832"), ("2,664K", "2664K"), ("3.29e+24", "3,29 × 10²⁴"),
+    ("1.562", "1,562"), ("H100", "H100"), ("2.6, 2.7", "2.6, 2.7"), ("07", "7"),
+])
+def test_a_cell_that_is_one_number_is_written_in_german_notation(german, cell, expected):
+    assert lang.cell_number(cell) == expected
+
+
+def test_only_number_columns_and_chart_labels_change_their_notation(german):
+    html = ('<td style="text-align:right">1.562</td><td style="text-align:left">1.8</td>'
+            '<text x="1">2,000</text><p>1.5</p>')
+    assert lang.translate_html(html) == ('<td style="text-align:right">1,562</td><td style="text-align:left">1.8</td>'
+                                         '<text x="1">2000</text><p>1.5</p>')  # 1.8: an exercise's number
+
+
+def test_html_in_english_is_returned_as_it_is(english):
+    html = '<td style="text-align:right">1.562</td><p aria-label="Chips">Chips</p>'
+    assert lang.translate_html(html) is html

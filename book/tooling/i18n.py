@@ -57,7 +57,11 @@ NARROW_NBSP = "\u202f"
 #: settings of the translated builds that are words a reader sees outside the pages' text (the
 #: book hides only the code of cells, never their outputs: "hide-input")
 TRANSLATED_SETTINGS = {"de": {"nb_code_prompt_show": "Code der Zelle anzeigen",
-                              "nb_code_prompt_hide": "Code der Zelle ausblenden"}}
+                              "nb_code_prompt_hide": "Code der Zelle ausblenden",
+                              # a chapter's concept questions ("Question 1.1" in English)
+                              "numfig_format": {"exercise": "Frage %s"}}}
+#: words of sphinx-exercise that its own catalogue for the language lacks (its "exercise" domain)
+EXERCISE_WORDS = {"de": {"Solution": "Lösung", "Solution to": "Lösung zu", "Exercise": "Übung"}}
 
 
 # ---- numbers -----------------------------------------------------------------------------------
@@ -104,6 +108,25 @@ def switch_html(pagename: str, language: str) -> str:
 
 def _language(app) -> str:
     return app.config.language or SOURCE_LANGUAGE
+
+
+def _exercise_words(app, config) -> None:
+    """sphinx-exercise's titles ("Solution") in the build's language, where its own catalogue has
+    none: a small catalogue of ours, compiled for this build and added after its own."""
+    language = config.language or SOURCE_LANGUAGE
+    if language not in EXERCISE_WORDS:
+        return
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale=language)
+    for english, translated in EXERCISE_WORDS[language].items():
+        catalog.add(english, translated)
+    folder = Path(app.doctreedir).parent / ".exercise-words" / language / "LC_MESSAGES"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "exercise.mo", "wb") as handle:
+        write_mo(handle, catalog)
+    app.add_message_catalog("exercise", str(folder.parent.parent))
 
 
 def _configure(app, config) -> None:
@@ -250,6 +273,7 @@ def _build_translations(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _configure)
+    app.connect("config-inited", _exercise_words)
     _keep_glue_data_for_translations()
     app.connect("html-page-context", _page_context)
     app.connect("doctree-resolved", _localise_numbers)
