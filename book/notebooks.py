@@ -315,27 +315,23 @@ def problems(root: Path = ROOT) -> list[str]:
             found.append(f"exercises/{name} differs from what solutions/{name} generates: "
                          "run `python -m book.notebooks exercises`")
     for language in TRANSLATED_NOTEBOOKS:
+        expected = []  # (where a translation is, what generates it now, from which English notebook)
         for name, solution_path in sorted(solutions.items()):
             try:
                 pair = translated_pair(nbformat.read(solution_path, as_version=4), Path(name).stem, language, root)
             except MarkerError as exc:
                 found.append(str(exc))
                 continue
-            for target, fresh in pair:
-                place = target.relative_to(root)
-                if not target.exists():
-                    found.append(f"{place} is missing: run `python -m book.notebooks exercises`")
-                elif _signature(fresh) != _signature(nbformat.read(target, as_version=4)):
-                    found.append(f"{place} differs from what solutions/{name} and its translation generate: "
-                                 "run `python -m book.notebooks exercises`")
+            expected += [(target, fresh, f"solutions/{name}") for target, fresh in pair]
         for chapter_path in sorted((root / "chapters").glob("*.ipynb")):
-            target, fresh = translated_chapter(chapter_path, language, root)
+            expected.append((*translated_chapter(chapter_path, language, root), f"chapters/{chapter_path.name}"))
+        for target, fresh, source in expected:
             place = target.relative_to(root)
             if not target.exists():
                 found.append(f"{place} is missing: run `python -m book.notebooks exercises`")
             elif _signature(fresh) != _signature(nbformat.read(target, as_version=4)):
-                found.append(f"{place} differs from what {chapter_path.relative_to(root)} and its translation "
-                             "generate: run `python -m book.notebooks exercises`")
+                found.append(f"{place} differs from what {source} and its translation generate: "
+                             "run `python -m book.notebooks exercises`")
     for path in all_notebooks(root):
         nb = nbformat.read(path, as_version=4)
         if any(c.cell_type == "code" and c.source.strip() and c.execution_count is None for c in nb.cells):

@@ -327,3 +327,19 @@ def test_plumbing_cells_are_hidden_on_the_page():
             imports_only = all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.parse(cell.source).body)
             if "glue(" in cell.source or imports_only:
                 assert tags & {"remove-input", "remove-cell", "hide-input"}, f"{path.name} cell {index}"
+
+
+def test_check_mode_catches_a_stale_translated_notebook(tmp_path):
+    # the German notebooks are generated from the English ones and the catalogues: one edited by
+    # hand (or left behind by a changed translation) is named
+    root = _copy_repo_notebooks(tmp_path)
+    shutil.copytree(ROOT / "locales" / "de" / "LC_MESSAGES", root / "locales" / "de" / "LC_MESSAGES")
+    assert [line for line in problems(root) if "locales/" in line] == []
+    target = root / "locales" / "de" / "exercises" / "01_containment.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    first = next(cell for cell in nb.cells if cell.cell_type == "markdown")
+    first.source += "\n\nvon Hand ergänzt"
+    nbformat.write(nb, target)
+    assert [line for line in problems(root) if "locales/" in line] == [
+        "locales/de/exercises/01_containment.ipynb differs from what solutions/01_containment.ipynb and its "
+        "translation generate: run `python -m book.notebooks exercises`"]
