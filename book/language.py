@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,11 +36,39 @@ _chosen: str | None = None
 
 
 def use_language(code: str) -> None:
-    """Speak ``code`` ("en" or "de") from now on in this session."""
+    """Speak ``code`` ("en" or "de") from now on in this session: the book's messages, and in
+    another language than English also what the notebook's own code prints (``_Printed``)."""
     global _chosen
     if code not in LANGUAGES:
         raise ValueError(f"code must be one of {', '.join(map(repr, LANGUAGES))}, got {code!r}")
     _chosen = code
+    if code != "en" and not isinstance(sys.stdout, _Printed):
+        sys.stdout = _Printed(sys.stdout)
+
+
+class _Printed:
+    """The session's standard output, each printed line translated (``translate``: a line the
+    catalogue holds, with its numbers in the language's notation; any other line as it is). The
+    chapters print a few results from their own code cells ("H20: TPP 2,368, PD 2.91")."""
+
+    def __init__(self, stream):
+        self._stream, self._pending = stream, ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._stream.write(translate(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(translate(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def in_language(code: str, function, *args):

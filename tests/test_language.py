@@ -127,3 +127,21 @@ def test_only_number_columns_and_chart_labels_change_their_notation(german):
 def test_html_in_english_is_returned_as_it_is(english):
     html = '<td style="text-align:right">1.562</td><p aria-label="Chips">Chips</p>'
     assert lang.translate_html(html) is html
+
+
+def test_a_german_session_prints_its_lines_in_german(german, monkeypatch):
+    import io
+    import sys
+
+    target = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", target)
+    monkeypatch.setattr(lang, "_catalogue", lambda code: {"H20: TPP {0}, PD {1}": "H20: TPP {0}, LD {1}"})
+    lang.use_language("de")  # the notebook's first line
+    printed = sys.stdout
+    assert isinstance(printed, lang._Printed)
+    print("H20: TPP 2,368, PD 2.91")
+    print("no entry for this 1.5", end="")
+    printed.flush()
+    assert target.getvalue() == "H20: TPP 2368, LD 2,91\nno entry for this 1.5"
+    lang.use_language("de")
+    assert sys.stdout is printed  # wrapped once
