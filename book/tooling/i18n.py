@@ -53,7 +53,6 @@ RELEASED = ("chapters/intro", "chapters/01_containment", "chapters/02_deepseek_p
             "solutions/04_democratization", "solutions/05_paradox_of_success", "solutions/instructor_guide",
             "sphinx", "book")
 
-NARROW_NBSP = "\u202f"
 #: settings of the translated builds that are words a reader sees outside the pages' text (the
 #: book hides only the code of cells, never their outputs: "hide-input")
 TRANSLATED_SETTINGS = {"de": {"nb_code_prompt_show": "Code der Zelle anzeigen",
@@ -62,28 +61,6 @@ TRANSLATED_SETTINGS = {"de": {"nb_code_prompt_show": "Code der Zelle anzeigen",
                               "numfig_format": {"exercise": "Frage %s"}}}
 #: words of sphinx-exercise that its own catalogue for the language lacks (its "exercise" domain)
 EXERCISE_WORDS = {"de": {"Solution": "Lösung", "Solution to": "Lösung zu", "Exercise": "Übung"}}
-
-
-# ---- numbers -----------------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
-
-
-def german_numbers(text: str) -> str:
-    """``text`` (a number as Python formats it, perhaps with words or a unit) with its numbers
-    written the German way: "15,832" -> "15 832", "4,992" -> "4992", "1.5" -> "1,5", "15%" -> "15 %"
-    (the spaces are narrow no-break spaces)."""
-    def one(match: re.Match) -> str:
-        whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
-        if len(whole) >= 5:
-            groups = []
-            while whole:
-                groups.insert(0, whole[-3:])
-                whole = whole[:-3]
-            whole = NARROW_NBSP.join(groups)
-        return whole + ("," + fraction[1:] if fraction else "")
-
-    return re.sub(r"(?<=\d)%", NARROW_NBSP + "%", _NUMBER.sub(one, text))
 
 
 # ---- the language switch -----------------------------------------------------------------------
@@ -106,7 +83,8 @@ def switch_html(pagename: str, language: str) -> str:
 
 # ---- Sphinx ------------------------------------------------------------------------------------
 
-def _language(app) -> str:
+def edition_language(app) -> str:
+    """The language of the edition ``app`` builds ("en", "de")."""
     return app.config.language or SOURCE_LANGUAGE
 
 
@@ -141,19 +119,20 @@ def _configure(app, config) -> None:
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     if app.builder.format == "html":
-        context["book_language_switch"] = switch_html(pagename, _language(app))
+        context["book_language_switch"] = switch_html(pagename, edition_language(app))
 
 
 def _localise_numbers(app, doctree, docname) -> None:
-    """In a German build, the numbers pasted by {glue:text} in German notation."""
-    if _language(app) != "de":
+    """In a translated build, the numbers pasted by {glue:text} in its notation (book.language)."""
+    if edition_language(app) == SOURCE_LANGUAGE:
         return
     from docutils import nodes
 
+    from book.language import in_language, numbers_in
+
     for node in doctree.findall(nodes.inline):
         if "pasted-text" in node.get("classes", []):
-            text = node.astext()
-            node.children = [nodes.Text(german_numbers(text))]
+            node.children = [nodes.Text(in_language(edition_language(app), numbers_in, node.astext()))]
 
 
 def _keep_glue_data_for_translations() -> None:
@@ -185,7 +164,7 @@ def _keep_glue_data_for_translations() -> None:
 def _translate_captions(app, doctree) -> None:
     """In a translated build, the captions of the table of contents ("Chapters", "Reference") from
     the root page's catalogue: sphinx-external-toc adds them after Sphinx has translated the page."""
-    language = _language(app)
+    language = edition_language(app)
     if language == SOURCE_LANGUAGE:
         return
     from sphinx import addnodes
@@ -193,8 +172,7 @@ def _translate_captions(app, doctree) -> None:
     toctrees = list(doctree.findall(addnodes.toctree))
     if not toctrees:
         return
-    entries = catalogue(language, Path(app.srcdir)).get(app.env.docname, [])
-    translations = {e.english: e.german for e in entries if e.german and not e.fuzzy}
+    translations = page_translations(app.env.docname, language, Path(app.srcdir))
     for node in toctrees:
         for key in ("caption", "rawcaption"):
             if node.get(key) in translations:
@@ -205,7 +183,7 @@ def _translated_outputs(app, docname: str, source: list[str]) -> None:
     """In a translated build, a chapter, exercise or solutions page shows the outputs of the
     translated notebook (``book.notebooks.TRANSLATED_NOTEBOOKS``, executed in that language: German
     figures, tables, dashboards and verdicts), under the English markdown the catalogues translate."""
-    language = _language(app)
+    language = edition_language(app)
     if language == SOURCE_LANGUAGE or docname.split("/")[0] not in ("chapters", "exercises", "solutions"):
         return
     import json
@@ -260,7 +238,7 @@ def build_translation(srcdir: Path, outdir: Path, toc: Path, language: str = "de
 
 
 def _build_translations(app, exception) -> None:
-    if exception is not None or app.builder.format != "html" or _language(app) != SOURCE_LANGUAGE:
+    if exception is not None or app.builder.format != "html" or edition_language(app) != SOURCE_LANGUAGE:
         return
     from sphinx.util import logging
 
@@ -317,6 +295,14 @@ def catalogue(language: str = "de", root: Path = ROOT) -> dict[str, list[Entry]]
         page = path.relative_to(folder).with_suffix("").as_posix()
         pages[page] = [Entry(page, m.id, m.string, m.fuzzy) for m in load_po(str(path)) if m.id]
     return pages
+
+
+def page_translations(page: str, language: str = "de", root: Path = ROOT) -> dict[str, str]:
+    """The translated, not fuzzy entries of one page's catalogue: {English: translation}."""
+    from sphinx_intl.catalog import load_po
+
+    path = Path(root) / "locales" / language / "LC_MESSAGES" / f"{page}.po"
+    return {m.id: m.string for m in load_po(str(path)) if m.id and m.string and not m.fuzzy} if path.exists() else {}
 
 
 def templates(pot_dir: Path) -> dict[str, list[str]]:
@@ -418,8 +404,7 @@ def translate_notebook(nb, page: str, language: str = "de", root: Path = ROOT, l
     its first code cell that makes ``check()`` and the book's other messages speak the language."""
     import copy
 
-    entries = catalogue(language, root).get(page, [])
-    translations = {e.english: e.german for e in entries if e.german and not e.fuzzy}
+    translations = page_translations(page, language, root)
     translated = copy.deepcopy(nb)
     parser = _markdown_parser()
     first_code = language_line

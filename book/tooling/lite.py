@@ -43,6 +43,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from book.tooling.browser_bundle import add_file
+from book.tooling.i18n import edition_language
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -437,7 +438,7 @@ PRACTISE_IN = {"en": PRACTISE, "de": "<strong>Zum Üben:</strong>"}
 
 def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) -> str:
     """On a chapter page, the same link right after the paragraph that points to its exercises."""
-    start = body.find(PRACTISE_IN[app.config.language or "en"])
+    start = body.find(PRACTISE_IN[edition_language(app)])
     if start < 0:
         return body
     end = body.find("</p>", start)
@@ -447,9 +448,9 @@ def _practise_link(app, pagename: str, body: str, notebooks: dict[str, Path]) ->
 
     for docname in notebooks:
         if f'href="{relative_uri(page_uri, app.builder.get_target_uri(docname))}' in paragraph:
-            href = _edition_root(app) + notebook_href(page_uri, app_path(docname, app.config.language or "en"))
+            href = _edition_root(app) + notebook_href(page_uri, app_path(docname, edition_language(app)))
             at = end + len("</p>")
-            return body[:at] + link_html(href, app.config.language or "en") + body[at:]
+            return body[:at] + link_html(href, edition_language(app)) + body[at:]
     return body
 
 
@@ -466,14 +467,14 @@ def _add_link(app, pagename, templatename, context, doctree) -> None:
     end = body.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
     href = _edition_root(app) + notebook_href(app.builder.get_target_uri(pagename),
-                                              app_path(pagename, app.config.language or "en"))
-    context["body"] = body[:at] + link_html(href, app.config.language or "en") + body[at:]
+                                              app_path(pagename, edition_language(app)))
+    context["body"] = body[:at] + link_html(href, edition_language(app)) + body[at:]
 
 
 def _edition_root(app) -> str:
     """Where the app is, seen from a page's own edition: a translation (in a folder of the English
     site, book/tooling/i18n.py) uses the English site's app."""
-    return "" if (app.config.language or "en") == "en" else "../"
+    return "" if edition_language(app) == "en" else "../"
 
 
 def _build(app, exception) -> None:
