@@ -252,8 +252,7 @@ def translate_html(html: str) -> str:
         if not re.search(r"[A-Za-z]", core):  # numbers alone are converted in cells and charts only
             return value
         shown = unescape(core)
-        _record(shown)
-        translated = translate(shown)
+        translated = translate(shown)  # (it notes the text too, while update collects them)
         if translated == shown:
             return value
         start = value[: len(value) - len(value.lstrip())]
@@ -263,7 +262,6 @@ def translate_html(html: str) -> str:
     def attributes(tag: str) -> str:
         def one(match: re.Match) -> str:
             value = unescape(match.group(2))
-            _record(value)
             translated = translate(value)
             return match.group(0) if translated == value else f'{match.group(1)}="{escape(translated)}"'
         return _SHOWN_ATTRIBUTES.sub(one, tag)
