@@ -144,6 +144,9 @@ class Progress(tuple):
             points = _("{points} of {max}").format(points=numbers_in(f"{s.points:g}"), max=s.max_points)
         return s.exercise_id, _(_LABEL.get(s.status, s.status)), points
 
+    def _head(self) -> str:
+        return _("Chapter {number}: ").format(number=self.chapter) if self.chapter else ""
+
     def summary(self) -> str:
         done = sum(s.status in (CORRECT, RECORDED) for s in self)
         handed = [s for s in self if s.by_hand]
@@ -154,9 +157,8 @@ class Progress(tuple):
             done=done, count=len(self), earned=numbers_in(f"{self.earned:g}"), available=self.available) + written
 
     def __str__(self) -> str:
-        head = _("Chapter {number}: ").format(number=self.chapter) if self.chapter else ""
         rows = [f"  {a:<6} {b:<33} {c}" for a, b, c in map(self._line, self)]
-        return "\n".join([head + self.summary(), *rows, _(HELP)])
+        return "\n".join([self._head() + self.summary(), *rows, _(HELP)])
 
     __repr__ = __str__
 
@@ -165,8 +167,7 @@ class Progress(tuple):
 
         rows = "".join(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td style='text-align:right'>{escape(c)}"
                        "</td></tr>" for a, b, c in map(self._line, self))
-        head = _("Chapter {number}: ").format(number=self.chapter) if self.chapter else ""
-        return (f"<p><strong>{escape(head + self.summary())}</strong></p><table><thead><tr><th>{_('Exercise')}</th>"
+        return (f"<p><strong>{escape(self._head() + self.summary())}</strong></p><table><thead><tr><th>{_('Exercise')}</th>"
                 f"<th>{_('Status')}</th><th style='text-align:right'>{_('Points')}</th></tr></thead><tbody>{rows}"
                 f"</tbody></table><p>{escape(_(HELP))}</p>")
 
