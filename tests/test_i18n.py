@@ -85,6 +85,21 @@ def test_translations_keep_every_reference_number_and_piece_of_code():
     assert broken == [], broken[:3]
 
 
+def test_a_formula_may_translate_its_words_but_not_its_symbols():
+    english = r"When $t_\text{send} > t_\text{compute}$, the chip waits."
+    assert i18n.markup(english) == i18n.markup(r"Ist $t_\text{Senden} > t_\text{Rechnen}$, wartet der Chip.")
+    assert i18n.markup(english) != i18n.markup(r"Ist $t_\text{Senden} < t_\text{Rechnen}$, wartet der Chip.")
+    assert i18n.markup(r"$2 \times N$") != i18n.markup(r"$3 \times N$")
+
+
+def test_a_german_notebook_gets_the_translated_display_formula():
+    cell = "The cost is\n\n$$\n\\text{FLOPs per token} \\approx 2N\n$$\n\nand so on.\n"
+    translations = {"The cost is": "Die Kosten sind", "and so on.": "und so weiter.",
+                    "\n\\text{FLOPs per token} \\approx 2N\n": "\n\\text{FLOPs pro Token} \\approx 2N\n"}
+    assert i18n.translate_markdown(cell, translations) == (
+        "Die Kosten sind\n\n$$\n\\text{FLOPs pro Token} \\approx 2N\n$$\n\nund so weiter.\n")
+
+
 def test_a_changed_english_sentence_is_named_with_its_page(tmp_path):
     # a copy of the book with one sentence of the front page changed: the entry is named
     copy = tmp_path / "book"
@@ -219,6 +234,33 @@ def test_the_prose_check_finds_an_english_paragraph(tmp_path):
                     "well in China today.</p></div><p>This paragraph was left in English by mistake.</p>"
                     "<pre>print('code')</pre></article>", encoding="utf-8")
     assert _prose(page) == ["Ein deutscher Absatz.", "This paragraph was left in English by mistake."]
+
+
+_DISPLAY_MATH = re.compile(r'<div class="math notranslate nohighlight">\s*\\\[(.*?)\\\]\s*</div>', re.S)
+
+
+@pytest.mark.site
+def test_german_pages_show_their_formulas_in_german(site):
+    """A display formula the catalogue translates (the words in its \\text{}) is German on the
+    German page: set as a formula (Sphinx's own translation would turn it into "::" and code)."""
+    import html
+
+    checked = 0
+    for page, entries in i18n.catalogue().items():
+        if not (site / f"{page}.html").exists():
+            continue
+        translated = {entry.english.strip(): entry.german.strip() for entry in entries
+                      if entry.german and entry.german != entry.english}
+        english = [html.unescape(m).strip() for m in _DISPLAY_MATH.findall((site / f"{page}.html").read_text("utf-8"))]
+        german_html = (site / "de" / f"{page}.html").read_text("utf-8")
+        german = [html.unescape(m).strip() for m in _DISPLAY_MATH.findall(german_html)]
+        assert len(german) == len(english), page
+        for shown_en, shown_de in zip(english, german):
+            if shown_en in translated:
+                assert shown_de == translated[shown_en], (page, shown_de)
+                checked += 1
+        assert "<p>::</p>" not in german_html, page
+    assert checked >= 8  # chapters 1-4 have eight display formulas with words
 
 
 @pytest.mark.site

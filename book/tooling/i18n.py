@@ -179,6 +179,35 @@ def _translate_captions(app, doctree) -> None:
                 node[key] = translations[node[key]]
 
 
+def _math_transform():
+    """A transform that puts a page's translated display formulas (the words in their ``\\text{}``)
+    in place before Sphinx's own translation runs (priority 20): Sphinx sets a translated formula
+    as a literal block ("::" and an indented block), which the MyST parser of these pages reads as
+    a paragraph "::" and code. Done here, the node keeps its kind and Sphinx leaves it alone."""
+    from docutils import nodes
+    from sphinx.transforms import SphinxTransform
+
+    class TranslateMath(SphinxTransform):
+        default_priority = 19
+
+        def apply(self, **kwargs) -> None:
+            language = edition_language(self.app)
+            if language == SOURCE_LANGUAGE:
+                return
+            translations = None
+            for node in self.document.findall(nodes.math_block):
+                if translations is None:
+                    translations = page_translations(self.env.docname, language, Path(self.app.srcdir))
+                english = node.rawsource or node.astext()
+                german = translations.get(english)
+                if german and german != english:
+                    node.rawsource = german
+                    node.children = [nodes.Text(german)]
+                    node["translated"] = True
+
+    return TranslateMath
+
+
 def _translated_outputs(app, docname: str, source: list[str]) -> None:
     """In a translated build, a chapter, exercise or solutions page shows the outputs of the
     translated notebook (``book.notebooks.TRANSLATED_NOTEBOOKS``, executed in that language: German
@@ -257,6 +286,7 @@ def setup(app):
     app.connect("doctree-resolved", _localise_numbers)
     app.connect("source-read", _translated_outputs)
     app.connect("doctree-read", _translate_captions)
+    app.add_transform(_math_transform())
     # after the JupyterLite app (priority 600), so the translation can point to it
     app.connect("build-finished", _build_translations, priority=900)
     # bump when the switch's markup changes: an incremental build then writes every page again
@@ -373,6 +403,12 @@ def translate_markdown(source: str, translations: dict[str, str], parser=None) -
             if found:
                 spans.append((found.start(), found.end(), german))
                 cursor = found.end()
+        elif token.type == "math_block" and translations.get(token.content):
+            # a display formula ($$...$$), keyed by its text between the dollars as Sphinx extracts it
+            at = source.find(token.content, max(begin, cursor), end)
+            if at >= 0:
+                spans.append((at, at + len(token.content), translations[token.content]))
+                cursor = at + len(token.content)
         elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
             name, _, title = token.info.partition("}")
             title = title.strip()
@@ -598,6 +634,7 @@ _ROLE = re.compile(r"\{([a-z:]+)\}`([^`]*)`")
 _CODE = re.compile(r"(?<![}`])`([^`]+)`")
 _MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)+?(?<!\\)\$")  # not an escaped \$ (a dollar sign)
 _LINK = re.compile(r"\]\(([^)]+)\)")
+_TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*\}")
 
 
 def markup(text: str) -> list[tuple[str, str]]:
@@ -613,7 +650,8 @@ def markup(text: str) -> list[tuple[str, str]]:
             kept.append((role, body))
     rest = _ROLE.sub("", text)
     kept += [("code", code) for code in _CODE.findall(rest)]
-    kept += [("math", math) for math in _MATH.findall(rest)]
+    # a formula keeps its symbols and structure; the words in its \text{...} may be translated
+    kept += [("math", _TEXT_IN_MATH.sub(r"\\text{…}", math)) for math in _MATH.findall(rest)]
     kept += [("link", link) for link in _LINK.findall(rest)]
     return sorted(kept)
 
