@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import re
 
 from book.answers.exercise import fmt
-from book.language import NARROW_NBSP, N_, _, language, number_text, numbers_in, translate
+from book.language import N_, _, language, number_text, numbers_in, read_number, translate
 
 if TYPE_CHECKING:
     from book.answers.exercise import Exercise
@@ -237,10 +237,7 @@ def _in_units(item: Exercise) -> str:
 def _not_a_number(item: Exercise, answer: object) -> str:
     """Why ``answer`` is not a number this exercise can judge, in words a beginner can act on."""
     if isinstance(answer, str):
-        digits = answer.strip().replace(",", "").replace("_", "")
-        if language() == "de":  # "1,5" and "15.832" as German writes them
-            digits = answer.strip().replace("_", "").replace(" ", "").replace(NARROW_NBSP, "").replace(
-                ".", "").replace(",", ".")
+        digits = answer.strip().replace(",", "").replace("_", "")  # (German notation was read already)
         try:
             float(digits)
         except ValueError:
@@ -251,12 +248,8 @@ def _not_a_number(item: Exercise, answer: object) -> str:
                                                                                          digits=digits)
     if isinstance(answer, bool):
         return _("this exercise wants a number, not True or False.")
-    if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(a, int) for a in answer):
-        if language() == "de":  # 1,5 as German writes a decimal
-            return _("Python read {answer} as two numbers: a comma inside a number splits it. In Python, write a "
-                     "decimal with a point, e.g. {decimal}, and a large number without separators, e.g. "
-                     "{joined}.").format(answer=repr(answer), decimal=f"{answer[0]}.{answer[1]}",
-                                         joined=f"{answer[0]}{answer[1]:03d}")
+    if (isinstance(answer, tuple) and len(answer) == 2 and all(type(a) is int for a in answer)
+            and answer[1] >= 0 and language() != "de"):  # (a German session reads it as 1,5)
         return _("Python read {answer} as two numbers: a comma inside a number splits it. Write it without the "
                  "comma, e.g. {joined}.").format(answer=repr(answer), joined=f"{answer[0]}{answer[1]:03d}")
     if isinstance(answer, numbers.Real):  # nan, infinity, or too large for a float
@@ -275,19 +268,38 @@ def _shown(item: Exercise, value: float) -> str:
     return number_text(fmt(value)) + (f" {translate(item.unit)}" if item.unit else "")
 
 
+def _typed_the_german_way(answer: object) -> tuple[float | None, str]:
+    """In a German session, a number typed in German notation: as text ("1,5", "15.832", or either
+    notation, ``read_number``), or 1,5 without quotes, which Python reads as the pair (1, 5). The
+    number (None if the answer is neither) and a note for the feedback on how it was read."""
+    if language() != "de":
+        return None, ""
+    if isinstance(answer, str):
+        return read_number(answer), ""
+    if (isinstance(answer, tuple) and len(answer) == 2 and all(type(part) is int for part in answer)
+            and answer[1] >= 0):
+        value = float(f"{answer[0]}.{answer[1]}")
+        return value, " " + _("(Python read {answer} as two numbers; counted as the decimal {decimal}. In "
+                              "Python code, write {python}.)").format(
+            answer=repr(answer), decimal=number_text(f"{answer[0]}.{answer[1]}"), python=f"{answer[0]}.{answer[1]}")
+    return None, ""
+
+
 def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
-    value = _as_number(answer)
+    value, note = _as_number(answer), ""
     if value is None:
+        value, note = _typed_the_german_way(answer)
+    if value is None or not math.isfinite(value):
         return INVALID, _not_a_number(item, answer)
     stated = item.tolerance.describe(item.unit)
     accepted, hints = item.judge_number(value)
     if accepted:
         return CORRECT, _("{value} matches the model ({tolerance}).").format(value=_shown(item, value),
-                                                                          tolerance=stated)
+                                                                          tolerance=stated) + note
     # a recognised mistake's hint first, then the exercise's own (once, if they say the same)
     hint = " ".join(dict.fromkeys(translate(text) for text in [*hints[:1], item.hint_text]))
     return WRONG, _("{value} is not the expected value (answers count {tolerance}). Hint: {hint}").format(
-        value=_shown(item, value), tolerance=stated, hint=hint)
+        value=_shown(item, value), tolerance=stated, hint=hint) + note
 
 
 def normalise_choice(text: str) -> str:

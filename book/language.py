@@ -208,6 +208,41 @@ def number_text(number: str) -> str:
     return whole + ("," + fraction if fraction else "")
 
 
+#: what may separate thousands in a typed number: spaces of any width, an underscore (Python's)
+_SPACES = str.maketrans("", "", " _\u00a0\u2009" + NARROW_NBSP)
+_TYPED = re.compile(r"([+-]?)([\d.,]+)(?:[eE]([+-]?\d+))?")
+#: the thousands separator of each language's notation, where a text allows either reading
+_THOUSANDS = {"en": ",", "de": "."}
+
+
+def read_number(text: str) -> float | None:
+    """A number a reader typed as text, in German or in English notation: "1,5" and "1.5",
+    "15.832", "15 832" and "15,832", "1.234,5" and "1,234.5", "3,29e24". Where the two notations
+    read a text differently ("1.500", "1,500": one and a half, or fifteen hundred), the notation of
+    the language in use decides. None for a text that is no number in either notation."""
+    found = _TYPED.fullmatch(text.strip().translate(_SPACES).replace("\u2212", "-"))
+    if not found:
+        return None
+    sign, body, exponent = found.groups()
+    if "." in body and "," in body:  # the later one is the decimal mark
+        point = "." if body.rfind(".") > body.rfind(",") else ","
+        group = "," if point == "." else "."
+    elif "." in body or "," in body:
+        mark = "." if "." in body else ","
+        grouped = re.fullmatch(r"\d{1,3}(?:" + re.escape(mark) + r"\d{3})+", body)
+        thousands = grouped and (body.count(mark) > 1 or mark == _THOUSANDS.get(language(), ","))
+        point, group = ("", mark) if thousands else (mark, "")
+    else:
+        point, group = "", ""
+    whole, _, fraction = body.rpartition(point) if point else (body, "", "")
+    if group and not re.fullmatch(r"\d{1,3}(?:" + re.escape(group) + r"\d{3})*", whole):
+        return None  # "1.23.4": no notation writes that
+    whole = whole.replace(group, "") if group else whole
+    if not (whole.isdigit() or not whole and fraction) or fraction and not fraction.isdigit():
+        return None  # "-", ".", "1,x"
+    return float(f"{sign}{whole or 0}.{fraction or 0}e{exponent or 0}")
+
+
 def numbers_in(text: str) -> str:
     """Every number standing on its own in ``text`` in the notation of the language in use (for a
     text built from numbers the code formatted, e.g. "54.2 days")."""

@@ -4,6 +4,8 @@ translating the answer key's computed texts, German numbers; and check() in Germ
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from book import language as lang
 from book.checks import verdict
@@ -94,9 +96,45 @@ def test_check_speaks_german_in_a_german_notebook(german):
     assert "TPP ≥ 4800" in hint and "PD ≥ 5,92" in hint  # the key's numbers, German notation
 
 
-def test_a_german_decimal_comma_gets_advice_that_fits(german):
-    assert "1.5" in verdict("1.1", (1, 5)).message  # Python read 1,5 as two numbers
-    assert "4992" in verdict("1.1", "4.992").message  # German thousands point in a text
+@pytest.mark.parametrize("typed, english, german", [
+    ("1,5", 1.5, 1.5), ("1.5", 1.5, 1.5), ("0,26", 0.26, 0.26), ("-3,5", -3.5, -3.5), ("\u22123,5", -3.5, -3.5),
+    (f"15{NNBSP}832", 15832, 15832), ("15 832", 15832, 15832), ("15_832", 15832, 15832),
+    ("1.234,5", 1234.5, 1234.5), ("1,234.5", 1234.5, 1234.5), ("2.788.000", 2788000, 2788000),
+    ("3,29e24", 3.29e24, 3.29e24), ("4992", 4992, 4992), (" 7 ", 7, 7),
+    # one text, two readings: the notation of the language in use decides
+    ("1.500", 1.5, 1500), ("1,500", 1500, 1.5), ("15.832", 15.832, 15832),
+    ("1.23.4", None, None), ("12,34.5", None, None), ("1,5,3", None, None), ("abc", None, None), ("", None, None),
+    ("-", None, None), (".", None, None), ("1e", None, None), ("4992 chips", None, None),
+])
+def test_a_typed_number_is_read_in_either_notation(typed, english, german, monkeypatch):
+    monkeypatch.setattr(lang, "_chosen", None)
+    for code, expected in (("en", english), ("de", german)):
+        assert lang.in_language(code, lang.read_number, typed) == expected, code
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=999))
+@settings(max_examples=200, deadline=None)
+def test_what_german_pages_show_reads_back_as_the_same_number(whole, fraction):
+    # a number as a German page writes it (number_text) is read back as that number
+    for shown in (f"{whole:,}", f"{whole:,}.{fraction}"):
+        written = lang.in_language("de", lang.number_text, shown)
+        assert lang.in_language("de", lang.read_number, written) == float(shown.replace(",", "")), written
+
+
+def test_a_german_notebook_accepts_a_number_typed_the_german_way(german):
+    for typed in ("4992", "4.992", f"4{NNBSP}992", "4992,0"):
+        assert verdict("1.1", typed).status == "correct", typed
+    assert verdict("1.1", "4,992").status == "wrong"  # four point nine nine two, read the German way
+    pair = verdict("1.1", (1, 5))  # 1,5 typed without quotes: Python's pair (1, 5)
+    assert pair.status == "wrong" and "1,5 ist nicht der erwartete Wert" in pair.message
+    assert "Python las (1, 5) als zwei Zahlen" in pair.message and "1.5" in pair.message
+    assert verdict("1.1", (4992, 0)).status == "correct"  # 4992,0
+    assert verdict("1.1", (1, -5)).status == "invalid" and verdict("1.1", "vier").status == "invalid"
+
+
+def test_an_english_notebook_still_asks_for_a_number_not_a_text(english):
+    assert verdict("1.1", "4992").status == "invalid" and "without quotes" in verdict("1.1", "4992").message
+    assert "two numbers" in verdict("1.1", (4, 992)).message
 
 
 def test_english_feedback_is_unchanged(english):
