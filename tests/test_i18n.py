@@ -264,6 +264,53 @@ def test_german_pages_show_their_formulas_in_german(site):
 
 
 @pytest.mark.site
+def test_a_german_pages_download_is_the_german_page(site):
+    """The theme's download button of a German page (its ``_sources`` file) gives the German
+    notebook, with outputs, or the German markdown."""
+    from book.notebooks import TRANSLATED_NOTEBOOKS
+
+    for page in ("chapters/02_deepseek_paradox", "exercises/01_containment"):
+        html = (site / "de" / f"{page}.html").read_text(encoding="utf-8")
+        assert f"_sources/{page}.ipynb" in html
+        download = (site / "de" / "_sources" / f"{page}.ipynb").read_bytes()
+        assert download == (ROOT / TRANSLATED_NOTEBOOKS["de"] / f"{page}.ipynb").read_bytes(), page
+    intro = (site / "de" / "_sources" / "chapters" / "intro.md").read_text(encoding="utf-8")
+    english = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
+    first_heading = next(line for line in english.splitlines() if line.startswith("# "))
+    assert first_heading not in intro and intro.count("\n# ") == english.count("\n# ")
+
+
+@pytest.mark.site
+def test_the_german_edition_shares_the_sites_large_assets(site):
+    """The German pages load Pyodide, MathJax and the dashboards' script from the site's one copy
+    (``i18n.SHARED_ASSETS``); the edition holds no second copy, and every such link resolves."""
+    assert not (site / "de" / i18n.SHARED_ASSETS).exists()
+    linked = 0
+    for page in (site / "de").rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"?#]*' + re.escape(i18n.SHARED_ASSETS) + r'/[^"?#]*)',
+                                 page.read_text(encoding="utf-8")):
+            resolved = (page.parent / target).resolve()
+            assert resolved.is_file() and resolved.is_relative_to((site / i18n.SHARED_ASSETS).resolve()), (page, target)
+            linked += 1
+    assert linked > 20
+
+
+def test_sharing_assets_keeps_an_editions_own_copy_when_it_differs(tmp_path):
+    site, edition = tmp_path / "site", tmp_path / "site" / "de"
+    for root in (site, edition):
+        (root / i18n.SHARED_ASSETS).mkdir(parents=True)
+        (root / i18n.SHARED_ASSETS / "dashboards.js").write_text("same", encoding="utf-8")
+    (edition / "chapters").mkdir()
+    page = edition / "chapters" / "one.html"
+    page.write_text('<script src="../_static/offline/dashboards.js?v=1"></script>', encoding="utf-8")
+    (edition / i18n.SHARED_ASSETS / "dashboards.js").write_text("changed", encoding="utf-8")
+    assert i18n.share_assets(edition, site) == 0 and (edition / i18n.SHARED_ASSETS).exists()
+    (edition / i18n.SHARED_ASSETS / "dashboards.js").write_text("same", encoding="utf-8")
+    assert i18n.share_assets(edition, site) == 1 and not (edition / i18n.SHARED_ASSETS).exists()
+    assert page.read_text(encoding="utf-8") == '<script src="../../_static/offline/dashboards.js?v=1"></script>'
+
+
+@pytest.mark.site
 def test_pasted_numbers_are_german_on_german_pages(site):
     english = (site / "chapters" / "01_containment.html").read_text(encoding="utf-8")
     german = (site / "de" / "chapters" / "01_containment.html").read_text(encoding="utf-8")

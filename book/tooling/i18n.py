@@ -263,7 +263,68 @@ def build_translation(srcdir: Path, outdir: Path, toc: Path, language: str = "de
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(work / "_build" / "html", target)
+    translated_downloads(target, srcdir, language)
+    share_assets(target, outdir)
     return target
+
+
+def translated_downloads(site: Path, srcdir: Path, language: str) -> list[Path]:
+    """The download button of a translated page gives the page in that language: each notebook in
+    the edition's ``_sources/`` is replaced by its translated notebook (``locales/<language>/``,
+    with outputs, as ``book.notebooks`` generates it) and each markdown page by its text through
+    the page's catalogue. Returns the files replaced."""
+    from book.notebooks import TRANSLATED_NOTEBOOKS
+
+    replaced = []
+    for source in sorted((site / "_sources").rglob("*")):
+        page = source.relative_to(site / "_sources").with_suffix("").as_posix()
+        if source.suffix == ".ipynb":
+            translated = srcdir / TRANSLATED_NOTEBOOKS[language] / f"{page}.ipynb"
+            if translated.exists():
+                shutil.copyfile(translated, source)
+                replaced.append(source)
+        elif source.suffix == ".md":
+            english = source.read_text(encoding="utf-8")
+            text = translate_markdown(english, page_translations(page, language, srcdir))
+            if text != english:
+                source.write_text(text, encoding="utf-8")
+                replaced.append(source)
+    return replaced
+
+
+#: the folder of the site's own large assets (Pyodide, MathJax: ``offline_site``), the same files
+#: in every edition
+SHARED_ASSETS = "_static/offline"
+#: files of it the site's copy rewrites: the in-browser notebooks' app (``lite``, built with the
+#: English site) lists exactly the wheels it ships in Pyodide's lock file; the English pages'
+#: dashboards run on that copy, and so do the German ones
+SITE_OWNED = {"pyodide/pyodide-lock.json"}
+_SHARED_LINK = re.compile(r'((?:href|src)=")((?:\.\./)*)' + re.escape(SHARED_ASSETS) + "/")
+
+
+def share_assets(edition: Path, site: Path) -> int:
+    """Point the pages of ``edition`` (a folder of ``site``, one level down) at the site's own copy
+    of ``SHARED_ASSETS`` and remove the edition's copy, when the two are the same files (but for
+    ``SITE_OWNED``): the German
+    edition then adds its pages, not another 23 MB of runtime. Returns how many pages now link
+    the shared copy (0 when the copies differ, and the edition keeps its own)."""
+    mine, shared = edition / SHARED_ASSETS, site / SHARED_ASSETS
+    if not mine.is_dir() or not shared.is_dir():
+        return 0
+    files = sorted(path.relative_to(mine).as_posix() for path in mine.rglob("*") if path.is_file())
+    if any(not (shared / name).is_file()
+           or name not in SITE_OWNED and (shared / name).read_bytes() != (mine / name).read_bytes()
+           for name in files):
+        return 0
+    changed = 0
+    for page in edition.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        linked = _SHARED_LINK.sub(lambda m: f"{m.group(1)}../{m.group(2)}{SHARED_ASSETS}/", text)
+        if linked != text:
+            page.write_text(linked, encoding="utf-8")
+            changed += 1
+    shutil.rmtree(mine)
+    return changed
 
 
 def _build_translations(app, exception) -> None:
