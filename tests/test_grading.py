@@ -66,9 +66,12 @@ def _with(nb: nbformat.NotebookNode, *sources: str, at: int | None = None) -> nb
 
 
 def _snapshot(*folders: Path) -> dict[str, str]:
-    """Every file under the folders, with a hash of its bytes."""
+    """Every file under the folders, with a hash of its bytes; not IPython's command history
+    (``~/.ipython/profile_default/history.sqlite``), which every kernel on the machine writes, the
+    other test worker's included (its startup folder, the way into other kernels, is compared)."""
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for folder in folders if folder.exists()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+            and not p.name.startswith("history.sqlite")}
 
 
 def _sandboxed() -> None:
