@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import re
 
 from book.answers.exercise import fmt
-from book.language import N_, _, language, number_text, numbers_in, read_number, translate
+from book.language import N_, _, in_language, language, number_text, numbers_in, read_number, translate
 
 if TYPE_CHECKING:
     from book.answers.exercise import Exercise
@@ -271,35 +271,45 @@ def _shown(item: Exercise, value: float) -> str:
 def _typed_the_german_way(answer: object) -> tuple[float | None, str]:
     """In a German session, a number typed in German notation: as text ("1,5", "15.832", or either
     notation, ``read_number``), or 1,5 without quotes, which Python reads as the pair (1, 5). The
-    number (None if the answer is neither) and a note for the feedback on how it was read."""
+    number (None if the answer is neither) and a note for the feedback on how it was read, where
+    the reader could have meant something else."""
     if language() != "de":
         return None, ""
     if isinstance(answer, str):
-        return read_number(answer), ""
+        value = read_number(answer)
+        english = in_language("en", read_number, answer)
+        if value is None or english is None or english == value:
+            return value, ""
+        # "2.910", "4,992": German notation reads them otherwise than English does
+        return value, _("The text {answer} was read in German notation, as {value}: the comma marks the "
+                        "decimals, the point separates thousands.").format(
+            answer=repr(answer), value=number_text(repr(value).removesuffix(".0"))) + " "
     if (isinstance(answer, tuple) and len(answer) == 2 and all(type(part) is int for part in answer)
             and answer[1] >= 0):
-        value = float(f"{answer[0]}.{answer[1]}")
-        return value, " " + _("(Python read {answer} as two numbers; counted as the decimal {decimal}. In "
-                              "Python code, write {python}.)").format(
-            answer=repr(answer), decimal=number_text(f"{answer[0]}.{answer[1]}"), python=f"{answer[0]}.{answer[1]}")
+        decimal = f"{answer[0]}.{answer[1]}"
+        return float(decimal), _("Python read {typed} as two numbers, {first} and {second}; counted as the "
+                                 "decimal {value}. In Python code, write a decimal with a point and without "
+                                 "quotes: {python}.").format(
+            typed=number_text(decimal), first=answer[0], second=answer[1], value=number_text(decimal),
+            python=decimal) + " "
     return None, ""
 
 
 def _check_number(item: Exercise, answer: object) -> tuple[str, str]:
     value, note = _as_number(answer), ""
-    if value is None:
+    if value is None:  # how it was read comes first, so the verdict that follows makes sense
         value, note = _typed_the_german_way(answer)
     if value is None or not math.isfinite(value):
         return INVALID, _not_a_number(item, answer)
     stated = item.tolerance.describe(item.unit)
     accepted, hints = item.judge_number(value)
     if accepted:
-        return CORRECT, _("{value} matches the model ({tolerance}).").format(value=_shown(item, value),
-                                                                          tolerance=stated) + note
+        return CORRECT, note + _("{value} matches the model ({tolerance}).").format(value=_shown(item, value),
+                                                                                 tolerance=stated)
     # a recognised mistake's hint first, then the exercise's own (once, if they say the same)
     hint = " ".join(dict.fromkeys(translate(text) for text in [*hints[:1], item.hint_text]))
-    return WRONG, _("{value} is not the expected value (answers count {tolerance}). Hint: {hint}").format(
-        value=_shown(item, value), tolerance=stated, hint=hint) + note
+    return WRONG, note + _("{value} is not the expected value (answers count {tolerance}). Hint: {hint}").format(
+        value=_shown(item, value), tolerance=stated, hint=hint)
 
 
 def normalise_choice(text: str) -> str:

@@ -321,13 +321,14 @@ def translate_html(html: str) -> str:
     return "".join(parts)
 
 
-_CELL = re.compile(r"^(\s*)(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:e([+-]?\d+))?([KMB]?)(\s*)$")
+_CELL = re.compile(r"^(\s*)(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:e([+-]?\d+))?([KMB%]?)(\s*)$")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def cell_number(text: str) -> str:
-    """A table cell or chart label that is one number ("9,322", "2,664K", "3.29e+24") in the notation
-    of the language in use ("9322", "2664K", "3,29 × 10²⁴"); any other text as it is."""
+    """A table cell or chart label that is one number ("9,322", "2,664K", "3.29e+24", "17.3%") in the
+    notation of the language in use ("9322", "2664K", "3,29 × 10²⁴", "17,3 %"); any other text as
+    it is."""
     found = _CELL.match(text)
     if found is None or language() == "en":
         return text
@@ -335,4 +336,6 @@ def cell_number(text: str) -> str:
     shown = number_text(number)
     if exponent is not None:
         shown += " × 10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    if suffix == "%":
+        suffix = NARROW_NBSP + "%"
     return before + shown + suffix + after

@@ -127,7 +127,11 @@ def test_a_german_notebook_accepts_a_number_typed_the_german_way(german):
     assert verdict("1.1", "4,992").status == "wrong"  # four point nine nine two, read the German way
     pair = verdict("1.1", (1, 5))  # 1,5 typed without quotes: Python's pair (1, 5)
     assert pair.status == "wrong" and "1,5 ist nicht der erwartete Wert" in pair.message
-    assert "Python las (1, 5) als zwei Zahlen" in pair.message and "1.5" in pair.message
+    # how it was read comes first, then the verdict
+    assert pair.message.startswith("Python hat 1,5 als zwei Zahlen gelesen, 1 und 5") and "1.5" in pair.message
+    # a text the two notations read differently says how it was read; one they agree on does not
+    assert verdict("1.1", "2.910").message.startswith("Der Text '2.910' wurde in deutscher Schreibweise gelesen, als 2910")
+    assert verdict("1.1", "4992").message.startswith("4992 stimmt")
     assert verdict("1.1", (4992, 0)).status == "correct"  # 4992,0
     assert verdict("1.1", (1, -5)).status == "invalid" and verdict("1.1", "vier").status == "invalid"
 
@@ -149,7 +153,7 @@ def test_every_verdict_label_and_the_help_are_translated(german):
 
 @pytest.mark.parametrize("cell, expected", [
     ("9,322", "9322"), ("15,832", f"15{NNBSP}832"), ("2,664K", "2664K"), ("3.29e+24", "3,29 × 10²⁴"),
-    ("1.562", "1,562"), ("H100", "H100"), ("2.6, 2.7", "2.6, 2.7"), ("07", "7"),
+    ("1.562", "1,562"), ("H100", "H100"), ("2.6, 2.7", "2.6, 2.7"), ("07", "7"), ("17.3%", f"17,3{NNBSP}%"),
 ])
 def test_a_cell_that_is_one_number_is_written_in_german_notation(german, cell, expected):
     assert lang.cell_number(cell) == expected
