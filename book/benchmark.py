@@ -24,7 +24,14 @@ Measures and prints, on this machine:
    cost per submission; targets: 40 in under 2 minutes, under 1 s of overhead each);
 8. the maintainers' two test runs, wall time: the quick loop ``pytest -m "not slow"`` (unit tests
    and strict nbval; target under 2 minutes on 2 cores) and the whole ``pytest`` the README's test
-   command runs (after building the site in the repository, as that command does).
+   command runs (after building the site in the repository, as that command does), with the CPU
+   time the machine spent meanwhile (all processes: the browser's too) against what its cores
+   could give.
+
+``--cpu-by-file`` measures instead where the whole suite's time goes: each test file that needs the
+built site or a browser, and the notebooks under nbval, run alone in one process, with the CPU time
+the machine spent on it (Linux: ``/proc/stat``). When the whole run keeps every core busy, only less
+CPU makes it faster, not more test workers.
 """
 
 from __future__ import annotations
@@ -302,12 +309,44 @@ def grading_time(submissions: int, jobs: int) -> dict[str, float]:
     return seconds
 
 
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since it started, on all cores (``/proc/stat``:
+    user, nice, system, irq and softirq time)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / 100  # USER_HZ
+
+
+def _timed_cpu(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time and the machine's CPU time while ``command`` ran."""
+    before = _busy_seconds()
+    wall = _timed(command, cwd)
+    return wall, _busy_seconds() - before
+
+
 def suite_times() -> dict[str, float]:
-    """Wall time of ``pytest -m "not slow"`` and of the whole ``pytest``, run as the README says."""
+    """Wall time of ``pytest -m "not slow"`` and of the whole ``pytest``, run as the README says, and
+    the CPU time the machine spent on the whole one."""
+    import os
+
     _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)  # the whole suite reads _build/html
     quick = _timed([sys.executable, "-m", "pytest", "-q", "-m", "not slow"], ROOT)
-    whole = _timed([sys.executable, "-m", "pytest", "-q"], ROOT)
-    return {"quick_s": quick, "whole_s": whole}
+    whole, cpu = _timed_cpu([sys.executable, "-m", "pytest", "-q"], ROOT)
+    return {"quick_s": quick, "whole_s": whole, "whole_cpu_s": cpu, "cores": os.cpu_count() or 1}
+
+
+#: what --cpu-by-file measures: the files with the built site, a browser, a second build or kernels
+#: for a class, and the notebooks under strict nbval (all 32)
+HEAVY = ("tests/test_lite_browser.py", "tests/test_live_dashboards.py", "tests/test_browser.py",
+         "tests/test_accessibility.py", "tests/test_accessibility_dark.py", "tests/test_accessibility_instructor.py",
+         "tests/test_grading.py", "tests/test_grading_lms.py", "tests/test_reproducible.py", "tests/test_i18n.py",
+         "chapters solutions exercises locales/de/chapters locales/de/solutions locales/de/exercises")
+
+
+def cpu_by_file() -> dict[str, tuple[float, float]]:
+    """{test file: (wall s, CPU s)}, each run alone in one test process."""
+    _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)
+    return {files: _timed_cpu([sys.executable, "-m", "pytest", "-q", "-n", "0", *files.split()], ROOT)
+            for files in HEAVY}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,7 +356,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=100, help="control changes on the live page")
     parser.add_argument("--submissions", type=int, default=40, help="notebooks in the grading benchmark")
     parser.add_argument("--no-suite", action="store_true", help="leave out the two test-suite timings (minutes)")
+    parser.add_argument("--cpu-by-file", action="store_true",
+                        help="only measure where the whole suite's time goes: the heavy test files, one by one")
     args = parser.parse_args(argv)
+
+    if args.cpu_by_file:
+        print("Measuring the heavy test files one by one (about 9 minutes)...", flush=True)
+        for files, (wall, cpu) in sorted(cpu_by_file().items(), key=lambda item: -item[1][1]):
+            print(f"{cpu:6.0f} s CPU {wall:6.0f} s wall  {files}")
+        return 0
 
     print("Measuring (this takes a few minutes; the test suites most of it)...", flush=True)
     nbval = nbval_vs_floor(args.repeats)
@@ -359,7 +406,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{'OK' if cost < 1 else 'MISSED'}")
     if suites:
         print(f"quick loop, pytest -m \"not slow\": {suites['quick_s']:.0f} s (target < 120 s): "
-              f"{'OK' if suites['quick_s'] < 120 else 'MISSED'}; whole pytest: {suites['whole_s']:.0f} s")
+              f"{'OK' if suites['quick_s'] < 120 else 'MISSED'}; whole pytest: {suites['whole_s']:.0f} s, "
+              f"using {suites['whole_cpu_s']:.0f} s of CPU of the {suites['whole_s'] * suites['cores']:.0f} its "
+              f"{suites['cores']} cores could give (where it goes: --cpu-by-file)")
     return 0
 
 
