@@ -56,10 +56,14 @@ def content_pages(site: Path) -> list[str]:
 
 
 class Visit:
-    """One page load with everything the browser saw."""
+    """One page load with everything the browser saw: in a browser context of its own, or in
+    ``context``, a context several visits share (its cache too: the site's scripts and styles are
+    fetched and compiled once, not once a page; each visit still sees its own page's requests)."""
 
-    def __init__(self, browser, url: str, width: int = 1280, color_scheme: str = "light"):
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
+    def __init__(self, browser, url: str, width: int = 1280, color_scheme: str = "light", context=None):
+        self.own_context = context is None
+        self.context = context or browser.new_context(viewport={"width": width, "height": 900},
+                                                      color_scheme=color_scheme)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -71,7 +75,10 @@ class Visit:
         self.response = self.page.goto(url, wait_until="networkidle")
 
     def close(self):
-        self.context.close()
+        if self.own_context:
+            self.context.close()
+        else:
+            self.page.close()
 
 
 #: the WCAG 2.0 and 2.1 A and AA rules of axe-core
