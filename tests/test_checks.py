@@ -168,6 +168,19 @@ def test_check_never_raises(exercise_id, answer):
     assert result.status != "error", result.message
 
 
+typed = st.text(alphabet="0123456789.,_ -+e\u202f\u2212\u0663x", max_size=12) | st.tuples(st.integers(), st.integers())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(EXERCISES)), typed | anything)
+def test_check_never_raises_in_a_german_notebook(exercise_id, answer):
+    # a German session also reads numbers typed the German way ("1,5", "15.832", 1,5 without quotes)
+    from book.language import in_language
+
+    result = in_language("de", check, exercise_id, answer)
+    assert result.status in {"unanswered", "correct", "wrong", "invalid", "recorded"}, result.message
+
+
 # ---- boundary questions -------------------------------------------------------------------------
 
 def test_boundary_exercise_is_one_sided():
