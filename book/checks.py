@@ -234,6 +234,13 @@ def _in_units(item: Exercise) -> str:
     return _(" (in {unit})").format(unit=translate(item.unit)) if item.unit else ""
 
 
+def _is_decimal_pair(answer: object) -> bool:
+    """Whether ``answer`` is what Python makes of a number typed with a comma, 1,5 or 4,992: a pair of
+    whole numbers, the second not negative."""
+    return (isinstance(answer, tuple) and len(answer) == 2 and all(type(part) is int for part in answer)
+            and answer[1] >= 0)
+
+
 def _not_a_number(item: Exercise, answer: object) -> str:
     """Why ``answer`` is not a number this exercise can judge, in words a beginner can act on."""
     if isinstance(answer, str):
@@ -248,8 +255,7 @@ def _not_a_number(item: Exercise, answer: object) -> str:
                                                                                          digits=digits)
     if isinstance(answer, bool):
         return _("this exercise wants a number, not True or False.")
-    if (isinstance(answer, tuple) and len(answer) == 2 and all(type(a) is int for a in answer)
-            and answer[1] >= 0 and language() != "de"):  # (a German session reads it as 1,5)
+    if _is_decimal_pair(answer) and language() != "de":  # (a German session reads it as 1,5)
         return _("Python read {answer} as two numbers: a comma inside a number splits it. Write it without the "
                  "comma, e.g. {joined}.").format(answer=repr(answer), joined=f"{answer[0]}{answer[1]:03d}")
     if isinstance(answer, numbers.Real):  # nan, infinity, or too large for a float
@@ -284,8 +290,7 @@ def _typed_the_german_way(answer: object) -> tuple[float | None, str]:
         return value, _("The text {answer} was read in German notation, as {value}: the comma marks the "
                         "decimals, the point separates thousands.").format(
             answer=repr(answer), value=number_text(repr(value).removesuffix(".0"))) + " "
-    if (isinstance(answer, tuple) and len(answer) == 2 and all(type(part) is int for part in answer)
-            and answer[1] >= 0):
+    if _is_decimal_pair(answer):
         decimal = f"{answer[0]}.{answer[1]}"
         return float(decimal), _("Python read {typed} as two numbers, {first} and {second}; counted as the "
                                  "decimal {value}. In Python code, write a decimal with a point and without "
