@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import random
 import re
 import statistics
@@ -252,7 +253,6 @@ _FIRST_CHECK = """async () => {
 def lite_timings(site: Path) -> dict[str, float]:
     """The in-browser exercise notebooks: click to ready kernel and to the first verdict, first and
     repeat visit; bytes of the first visit; megabytes the app adds to the site."""
-    import os
     from urllib.parse import unquote, urlparse
 
     os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
@@ -323,12 +323,16 @@ def _timed_cpu(command: list[str], cwd: Path) -> tuple[float, float]:
     return wall, _busy_seconds() - before
 
 
+def _build_in_place() -> None:
+    """Build the site in the repository, as the README's test command does (the site's tests read
+    ``_build/html``)."""
+    _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)
+
+
 def suite_times() -> dict[str, float]:
     """Wall time of ``pytest -m "not slow"`` and of the whole ``pytest``, run as the README says, and
     the CPU time the machine spent on the whole one."""
-    import os
-
-    _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)  # the whole suite reads _build/html
+    _build_in_place()
     quick = _timed([sys.executable, "-m", "pytest", "-q", "-m", "not slow"], ROOT)
     whole, cpu = _timed_cpu([sys.executable, "-m", "pytest", "-q"], ROOT)
     return {"quick_s": quick, "whole_s": whole, "whole_cpu_s": cpu, "cores": os.cpu_count() or 1}
@@ -344,7 +348,7 @@ HEAVY = ("tests/test_lite_browser.py", "tests/test_live_dashboards.py", "tests/t
 
 def cpu_by_file() -> dict[str, tuple[float, float]]:
     """{test file: (wall s, CPU s)}, each run alone in one test process."""
-    _timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W"], ROOT)
+    _build_in_place()
     return {files: _timed_cpu([sys.executable, "-m", "pytest", "-q", "-n", "0", *files.split()], ROOT)
             for files in HEAVY}
 

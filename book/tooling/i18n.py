@@ -305,9 +305,9 @@ _SHARED_LINK = re.compile(r'((?:href|src)=")((?:\.\./)*)' + re.escape(SHARED_ASS
 def share_assets(edition: Path, site: Path) -> int:
     """Point the pages of ``edition`` (a folder of ``site``, one level down) at the site's own copy
     of ``SHARED_ASSETS`` and remove the edition's copy, when the two are the same files (but for
-    ``SITE_OWNED``): the German
-    edition then adds its pages, not another 23 MB of runtime. Returns how many pages now link
-    the shared copy (0 when the copies differ, and the edition keeps its own)."""
+    ``SITE_OWNED``): the German edition then adds its pages, not another 23 MB of runtime. Returns
+    how many pages now link the shared copy (0 when the copies differ, and the edition keeps its
+    own)."""
     mine, shared = edition / SHARED_ASSETS, site / SHARED_ASSETS
     if not mine.is_dir() or not shared.is_dir():
         return 0
