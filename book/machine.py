@@ -1,8 +1,10 @@
 """Measure your own computer: how fast does it multiply matrices?
 
 ``measure_matmul`` times a NumPy matrix multiplication of two n x n matrices (2 n^3 FLOPs) and
-reports the rate reached, in GFLOP/s. ``auto_size`` picks an n that takes about a second on the
-machine at hand. The result varies from machine to machine and from run to run: it is a
+reports the rate reached, in GFLOP/s. ``auto_size`` picks an n whose product takes a fraction of a
+second on the machine at hand (at most a quarter of a second by default: like Python's ``timeit``,
+which times a statement for about 0.2 s, long enough for a steady rate, and the fastest of three
+repeats counts). The result varies from machine to machine and from run to run: it is a
 measurement, not a model. NumPy is imported when the function runs.
 """
 
@@ -58,7 +60,7 @@ def measure_matmul(n: int = 1024, repeats: int = 3, dtype: str = "float32", seed
     return MatmulResult(n, max(best, 1e-9), repeats)
 
 
-def auto_size(target_seconds: float = 1.0, start: int = 256, largest: int = 8192) -> int:
+def auto_size(target_seconds: float = 0.25, start: int = 256, largest: int = 8192) -> int:
     """A matrix size whose product takes about ``target_seconds`` here (doubling n from ``start``)."""
     if not target_seconds > 0:
         raise ValueError(f"target_seconds must be > 0, got {target_seconds!r}")
