@@ -5,9 +5,9 @@ clicks *Work these exercises in your browser*, the notebook opens, Run All works
 "not answered", no error), an answer gets its verdict (1.1 with 4992: correct), the dashboards
 respond to a control, and no request from the page, its kernel's worker or its service worker goes
 to any other host; the notebook as the browser saves it (what File → Download gives) is graded as it
-is. The solutions' code runs there with every answer correct or recorded: chapter 1's notebook
-opened from its page of the instructor edition, the other chapters' in the students' kernels
-(each Python kernel in the browser costs about 6 s of CPU to start: one a chapter, not two).
+is. The solutions' code runs there with every answer correct or recorded, in the students' kernels
+(each Python kernel in the browser costs about 6 s of CPU to start: one a chapter, not two); the
+instructor edition's app opens chapter 1's solutions from its page, with the solutions' cells.
 
 The notebooks of an edition run side by side in one browser context, each in its own tab
 (their kernels start at once, which takes about as long as one).
@@ -74,6 +74,7 @@ VERDICT = re.compile(r"^\[(\d+\.\d+[a-z]?)\] (Correct|Not quite|Not answered yet
 class Session:
     """One notebook opened from its page, run through."""
     page: object
+    url: str = ""
     cells: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
@@ -110,10 +111,11 @@ def _answer(page, variable: str, answer: str) -> str:
     return _text([cell for cell in page.evaluate(CELLS) if re.search(rf"^{variable} = ", cell["source"], re.M)])
 
 
-def _open_and_run(browser, root: Path, folder: str, names: list[str] = CHAPTERS, extra: tuple = ()) -> Browsing:
+def _open_and_run(browser, root: Path, folder: str, names: list[str] = CHAPTERS, extra: tuple = (),
+                  run: bool = True) -> Browsing:
     """Open the notebooks ``names`` of ``folder`` from their pages on the site at ``root`` (and the
-    ``extra`` pages: (name, page, link text)), in tabs of one context, and run each through once
-    its kernel is ready."""
+    ``extra`` pages: (name, page, link text)), in tabs of one context, and (``run``) run each
+    through once its kernel is ready; else only read their cells once the notebook shows."""
     browsing = Browsing(sessions={})
     with serve(root) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -146,11 +148,15 @@ def _open_and_run(browser, root: Path, folder: str, names: list[str] = CHAPTERS,
                 browsing.sessions[name] = session
             # the kernels start side by side; then each notebook runs through, one after the other
             # (no tab is slowed in the background: tests/browser.py's CHROMIUM_ARGS)
-            for session in browsing.sessions.values():
+            for session in browsing.sessions.values() if run else ():
                 session.page.wait_for_function(f"() => ({KERNEL})() === 'idle/connected'", timeout=300_000, polling=100)
                 session.page.evaluate(RUN_ALL)
                 session.page.wait_for_function(DONE, timeout=300_000, polling=100)
                 session.cells = session.page.evaluate(CELLS)
+            for session in browsing.sessions.values() if not run else ():
+                session.page.wait_for_function(f"() => ({SOURCES})().length > 1", timeout=120_000, polling=100)
+                session.cells, session.url = session.page.evaluate(CELLS), session.page.url
+                session.page.close()  # before its kernel, which started on opening, costs more
             yield browsing
         finally:
             context.close()
@@ -167,11 +173,20 @@ def students(browser, site):
 
 @pytest.fixture(scope="module")
 def instructors(browser, instructor_site):
-    """Chapter 1's solutions, opened from its page of the instructor edition and run through: the
-    instructors' way into the app. (The other chapters' solutions run in the students' kernels:
-    ``test_every_solution_answer_is_correct_or_recorded_in_the_browser``; that every solutions page
-    links to its notebook, and the app holds them all, tests/test_lite.py checks.)"""
-    yield from _open_and_run(browser, instructor_site, "solutions", names=CHAPTERS[:1])
+    """Chapter 1's solutions, opened from its page of the instructor edition: the instructors' way
+    into the app (not run: the solutions' code runs in the students' kernels,
+    ``test_every_solution_answer_is_correct_or_recorded_in_the_browser``, a kernel each costs ~11 s
+    of CPU; that every solutions page links to its notebook, and the app holds them all,
+    tests/test_lite.py checks)."""
+    yield from _open_and_run(browser, instructor_site, "solutions", names=CHAPTERS[:1], run=False)
+
+
+def test_the_instructor_edition_opens_the_solutions_in_the_browser(instructors):
+    [(name, session)] = instructors.sessions.items()
+    assert session.url.endswith(f"/lite/notebooks/index.html?path=solutions/{name}.ipynb"), session.url
+    solution = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+    assert [cell["source"] for cell in session.cells] == [c.source for c in solution.cells if c.cell_type == "code"]
+    assert instructors.blocked == [] and instructors.missing == [] and session.errors == []
 
 
 def _checks(notebook: Path) -> list[str]:
@@ -349,17 +364,14 @@ def _run_solution_code(page, name: str) -> list:
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_every_solution_answer_is_correct_or_recorded_in_the_browser(students, instructors, name):
-    # chapter 1 as the instructors open it; the others' code in the students' kernels (after the
-    # students' own tests above: this changes their notebooks), each kernel's Python started once
-    if name in instructors.sessions:
-        session, cells = instructors.sessions[name], instructors.sessions[name].cells
-    else:
-        session = students.sessions[name]
-        cells = _run_solution_code(session.page, name)
+def test_every_solution_answer_is_correct_or_recorded_in_the_browser(students, name):
+    # the solutions' code in the students' kernels (after the students' own tests above: this
+    # changes their notebooks), each kernel's Python started once
+    session = students.sessions[name]
+    cells = _run_solution_code(session.page, name)
     errors = [output for cell in cells for output in cell["outputs"] if output["output_type"] == "error"]
     assert errors == [], errors[:1]
     verdicts = VERDICT.findall(_text(cells))
     assert [exercise for exercise, _ in verdicts] == _checks(ROOT / "solutions" / f"{name}.ipynb")
     assert {status for _, status in verdicts} <= {"Correct", "Recorded"}, verdicts
-    assert instructors.blocked == [] and students.blocked == [] and session.errors == []
+    assert students.blocked == [] and session.errors == []
