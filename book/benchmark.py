@@ -341,7 +341,7 @@ def suite_times() -> dict[str, float]:
 #: what --cpu-by-file measures: the files with the built site, a browser, a second build or kernels
 #: for a class, and the notebooks under strict nbval (all 32)
 HEAVY = ("tests/test_lite_browser.py", "tests/test_live_dashboards.py", "tests/test_browser.py",
-         "tests/test_accessibility.py", "tests/test_accessibility_dark.py", "tests/test_accessibility_instructor.py",
+         "tests/test_accessibility.py", "tests/test_accessibility_instructor.py",
          "tests/test_grading.py", "tests/test_grading_lms.py", "tests/test_reproducible.py", "tests/test_i18n.py",
          "chapters solutions exercises locales/de/chapters locales/de/solutions locales/de/exercises")
 

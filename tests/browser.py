@@ -85,16 +85,17 @@ class Visit:
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def run_axe(page, axe_source: str) -> list[dict]:
-    """axe-core's violations on ``page``: id, impact, the number of elements and a few of them."""
+def run_axe(page, axe_source: str, rules: tuple[str, ...] | None = None) -> list[dict]:
+    """axe-core's violations on ``page`` (its WCAG 2.0/2.1 A and AA rules, or only ``rules``, by id):
+    id, impact, the number of elements and a few of them."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
-    return page.evaluate("""async (tags) => {
-        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                                resultTypes: ['violations']});
+    only = {"type": "tag", "values": AXE_TAGS} if rules is None else {"type": "rule", "values": list(rules)}
+    return page.evaluate("""async (only) => {
+        const result = await axe.run(document, {runOnly: only, resultTypes: ['violations']});
         return result.violations.map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
             where: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').slice(0, 200))}));
-    }""", AXE_TAGS)
+    }""", only)
 
 
 def serious(violations: list[dict]) -> list[dict]:
