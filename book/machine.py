@@ -61,7 +61,8 @@ def measure_matmul(n: int = 1024, repeats: int = 3, dtype: str = "float32", seed
 
 
 def auto_size(target_seconds: float = 0.25, start: int = 256, largest: int = 8192) -> int:
-    """A matrix size whose product takes about ``target_seconds`` here (doubling n from ``start``)."""
+    """The largest matrix size (doubling n from ``start``, up to ``largest``) whose product takes at
+    most about ``target_seconds`` here: the next doubling, eight times the work, would take longer."""
     if not target_seconds > 0:
         raise ValueError(f"target_seconds must be > 0, got {target_seconds!r}")
     n = start
