@@ -15,7 +15,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  # the tests keep several tabs open at once (tests/test_lite_browser.py runs five
                  # notebooks side by side): none of them is slowed for being in the background
                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                 "--disable-backgrounding-occluded-windows", "--js-flags=--no-wasm-tier-up"]
+                 "--disable-backgrounding-occluded-windows",
+                 # no test times the browser (book/benchmark.py does, with its own flags): Pyodide's
+                 # WebAssembly is compiled once, by V8's baseline compiler, not again optimised
+                 "--js-flags=--no-wasm-tier-up"]
 
 
 def chromium_path() -> str | None:

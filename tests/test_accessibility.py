@@ -117,20 +117,15 @@ def test_student_edition_passes_wcag_aa(browser, site, axe_source):
 
 def _overlay(site: Path, folder: Path, path: str, extra: str) -> Path:
     """The site at ``site``, seen through ``folder`` (links to its files), with ``extra`` appended to
-    the file ``path``."""
+    the file ``path``: each folder on the way to it is a real one, linking to all but the next part."""
     here, there = folder, site
-    for part in Path(path).parts[:-1]:
+    for part in Path(path).parts:
         here.mkdir(exist_ok=True)
         for entry in there.iterdir():
             if entry.name != part:
                 (here / entry.name).symlink_to(entry)
         here, there = here / part, there / part
-    here.mkdir(exist_ok=True)
-    for entry in there.iterdir():
-        if entry.name != Path(path).name:
-            (here / entry.name).symlink_to(entry)
-    (here / Path(path).name).write_text((there / Path(path).name).read_text(encoding="utf-8") + extra,
-                                        encoding="utf-8")
+    here.write_text(there.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return folder
 
 

@@ -148,15 +148,17 @@ def _open_and_run(browser, root: Path, folder: str, names: list[str] = CHAPTERS,
                 browsing.sessions[name] = session
             # the kernels start side by side; then each notebook runs through, one after the other
             # (no tab is slowed in the background: tests/browser.py's CHROMIUM_ARGS)
-            for session in browsing.sessions.values() if run else ():
-                session.page.wait_for_function(f"() => ({KERNEL})() === 'idle/connected'", timeout=300_000, polling=100)
-                session.page.evaluate(RUN_ALL)
-                session.page.wait_for_function(DONE, timeout=300_000, polling=100)
-                session.cells = session.page.evaluate(CELLS)
-            for session in browsing.sessions.values() if not run else ():
-                session.page.wait_for_function(f"() => ({SOURCES})().length > 1", timeout=120_000, polling=100)
-                session.cells, session.url = session.page.evaluate(CELLS), session.page.url
-                session.page.close()  # before its kernel, which started on opening, costs more
+            for session in browsing.sessions.values():
+                if run:
+                    session.page.wait_for_function(f"() => ({KERNEL})() === 'idle/connected'", timeout=300_000,
+                                                   polling=100)
+                    session.page.evaluate(RUN_ALL)
+                    session.page.wait_for_function(DONE, timeout=300_000, polling=100)
+                    session.cells = session.page.evaluate(CELLS)
+                else:
+                    session.page.wait_for_function(f"() => ({SOURCES})().length > 1", timeout=120_000, polling=100)
+                    session.cells, session.url = session.page.evaluate(CELLS), session.page.url
+                    session.page.close()  # before its kernel, which started on opening, costs more
             yield browsing
         finally:
             context.close()

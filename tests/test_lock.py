@@ -7,6 +7,8 @@ command, so this is what "a fresh machine installs only what the file lists" mea
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from importlib import metadata
 
 from packaging.markers import Marker
@@ -75,9 +77,6 @@ def test_this_environment_is_exactly_the_lock():
 def test_the_locked_set_is_consistent():
     # the README installs the lock with --no-deps (pip does not resolve it again): every installed
     # package's requirements must still be met, as uv resolved them
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -85,9 +84,6 @@ def test_the_locked_set_is_consistent():
 def test_importing_nbformat_builds_no_grammar():
     # jsonschema stays below 4.25 (requirements.in): its later releases import rfc3987-syntax,
     # which builds a Lark parser, 0.7 s of CPU in each of the many processes that import nbformat
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-c", "import sys, nbformat; print(sorted({'rfc3987_syntax', 'lark'} "
                            "& set(sys.modules)))"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
