@@ -18,7 +18,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-backgrounding-occluded-windows",
                  # no test times the browser (book/benchmark.py does, with its own flags): Pyodide's
                  # WebAssembly is compiled once, by V8's baseline compiler, not again optimised
-                 "--js-flags=--no-wasm-tier-up"]
+                 "--js-flags=--no-wasm-tier-up",
+                 # the tabs of one site share one renderer process, as they share a context's cache:
+                 # the in-browser app's scripts are compiled once, not once a tab (six notebooks side by
+                 # side in tests/test_lite_browser.py: about 13 s less CPU)
+                 "--process-per-site"]
 
 
 def chromium_path() -> str | None:
