@@ -12,7 +12,7 @@ import pytest
 
 from book.dashboards.page import SITE_NOTE
 
-from tests.browser import Visit, content_pages, is_redirect, serve
+from tests.browser import Tab, Visit, content_pages, is_redirect, serve
 from tests.conftest import SITE
 from tests.test_site import SOLUTION_SIGNS
 
@@ -38,29 +38,70 @@ def test_redirects_lead_to_pages(site):
         assert (path.parent / target).is_file(), f"{path.name} redirects to a missing {target}"
 
 
+#: what the page tests below need of a loaded page, gathered at once (the tab then moves on)
+GATHER = """() => {
+  const visible = e => { const box = e.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+  const views = [...document.querySelectorAll("script[type='application/vnd.jupyter.widget-view+json']")];
+  const overlaps = [];
+  for (const svg of document.querySelectorAll('main svg[data-chart], main svg[data-figure]')) {
+    // the renderer's estimate of text widths, checked against what the browser really draws
+    const boxes = [...svg.querySelectorAll('text')].filter(t => !t.getAttribute('transform'))
+      .map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, p] = boxes[i], [b, q] = boxes[j];
+      const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (w > 1 && h > 1) overlaps.push([a, b]);
+    }
+  }
+  return {
+    views: views.length,
+    rendered: views.filter(s => s.parentElement.querySelector('.jupyter-widgets:not(script)')).length,
+    widgetError: document.body.innerText.includes('Error displaying widget'),
+    alts: [...document.querySelectorAll('main img, article img')].map(i => i.alt),
+    levels: [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
+      .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1])),
+    overlaps,
+    dashboards: [...document.querySelectorAll('section.book-dashboard')].map(section => {
+      const charts = [...section.querySelectorAll("svg[role='img']")];
+      const note = section.querySelector('.book-dashboard-note');
+      const controls = [...section.querySelectorAll('input, select')];
+      return {name: section.getAttribute('data-dashboard'), charts: charts.length,
+              chartVisible: charts.length > 0 && visible(charts[0]),
+              desc: charts.length ? (charts[0].querySelector('desc') || {}).textContent || '' : '',
+              note: note && visible(note) ? note.innerText : null,
+              controls: controls.length, enabled: controls.filter(c => !c.matches(':disabled')).length};
+    }),
+  };
+}"""
+
+
 @pytest.fixture(scope="module")
 def visits(browser, server):
-    """Every content page, loaded once, all in one browser context: the site's scripts and styles
-    are fetched and compiled once, not once a page (about 22 s of CPU instead of 50 s for the 32
-    pages: `python -m book.benchmark --cpu-by-file` measures this file)."""
+    """Every content page, loaded once, one after another in one tab (`tests.browser.Tab`: the
+    site's scripts and styles are fetched and compiled once, and no tab is opened a page), with
+    what the tests need of each gathered on it (``GATHER``) and its HTML."""
     pages = _pages()
     assert pages, "no pages found in the built site"
     seen = {}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = Tab(context)
     for name in pages:
-        visit = Visit(browser, f"{server}/{name}", context=context)
-        if visit.page.locator("script[type='application/vnd.jupyter.widget-view+json']").count() or \
-                "widget-view" in visit.page.content():
-            visit.page.wait_for_selector(".widget-html, .jupyter-widgets", timeout=20_000)
+        visit = tab.visit(f"{server}/{name}")
+        if tab.page.locator("script[type='application/vnd.jupyter.widget-view+json']").count() or \
+                "widget-view" in tab.page.content():
+            tab.page.wait_for_selector(".widget-html, .jupyter-widgets", timeout=20_000)
+        visit.facts = {**tab.page.evaluate(GATHER), "html": tab.page.content()}
         seen[name] = visit
-    yield seen
     context.close()
+    return seen
 
 
 @pytest.mark.parametrize("name", _pages())
 def test_page_loads_without_errors(visits, name):
     visit = visits[name]
-    assert visit.response is not None and visit.response.ok
+    assert visit.ok
     assert visit.errors == [], visit.errors
     assert visit.failed == [], visit.failed
 
@@ -74,27 +115,21 @@ def test_no_request_leaves_the_machine(visits, name):
 
 @pytest.mark.parametrize("name", _pages())
 def test_every_widget_renders(visits, name):
-    page = visits[name].page
-    views = page.evaluate("document.querySelectorAll(\"script[type='application/vnd.jupyter.widget-view+json']\").length")
-    rendered = page.evaluate("""() => [...document.querySelectorAll(
-        "script[type='application/vnd.jupyter.widget-view+json']")].filter(
-        s => s.parentElement.querySelector('.jupyter-widgets:not(script)')).length""")
+    facts = visits[name].facts
+    views, rendered = facts["views"], facts["rendered"]
     assert rendered == views, f"{views - rendered} of {views} widgets did not render"
-    assert "Error displaying widget" not in page.inner_text("body")
+    assert not facts["widgetError"]
 
 
 @pytest.mark.parametrize("name", _pages())
 def test_every_figure_has_meaningful_alt_text(visits, name):
-    alts = visits[name].page.evaluate("[...document.querySelectorAll('main img, article img')].map(i => i.alt)")
-    for alt in alts:
+    for alt in visits[name].facts["alts"]:
         assert len(alt.split()) >= 5, f"image with alt text {alt!r}"
 
 
 @pytest.mark.parametrize("name", _pages())
 def test_heading_levels_are_in_order(visits, name):
-    levels = visits[name].page.evaluate(
-        "[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
-        ".filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))")
+    levels = visits[name].facts["levels"]
     if not levels:
         return
     assert levels[0] == 1 and levels.count(1) == 1, levels
@@ -104,7 +139,7 @@ def test_heading_levels_are_in_order(visits, name):
 
 @pytest.mark.parametrize("name", _pages())
 def test_no_solution_in_the_student_edition(visits, name):
-    text = visits[name].page.content()
+    text = visits[name].facts["html"]
     for sign in SOLUTION_SIGNS:
         assert sign not in text
 
@@ -124,22 +159,15 @@ DASHBOARD_PAGES = {"chapters/01_containment.html": ("threshold_explorer",),
 
 @pytest.mark.parametrize("name", sorted(DASHBOARD_PAGES))
 def test_static_dashboard_shows_its_state_with_inactive_controls(visits, name):
-    page = visits[name].page
-    sections = page.locator("section.book-dashboard")
-    assert sections.count() == len(DASHBOARD_PAGES[name])
-    for index, expected in enumerate(DASHBOARD_PAGES[name]):
-        dashboard = sections.nth(index)
-        assert dashboard.get_attribute("data-dashboard") == expected
-        chart = dashboard.locator("svg[role='img']")
-        assert chart.count() == 1 and chart.first.is_visible()
-        assert len(chart.first.locator("desc").text_content().split()) >= 15
-        note = dashboard.locator(".book-dashboard-note")
+    dashboards = visits[name].facts["dashboards"]
+    assert [dashboard["name"] for dashboard in dashboards] == list(DASHBOARD_PAGES[name])
+    for dashboard in dashboards:
+        assert dashboard["charts"] == 1 and dashboard["chartVisible"], dashboard
+        assert len(dashboard["desc"].split()) >= 15
         # the site's own wording (the stored note also speaks to a notebook's reader)
-        assert note.is_visible() and note.inner_text() == SITE_NOTE
-        controls = dashboard.locator("input, select")
-        assert controls.count() >= 9
-        for control in range(controls.count()):
-            assert controls.nth(control).is_disabled()
+        assert dashboard["note"] == SITE_NOTE
+        assert dashboard["controls"] >= 9
+        assert dashboard["enabled"] == 0, dashboard
 
 
 def test_clicking_a_static_control_changes_nothing(browser, server):
@@ -183,52 +211,36 @@ CHAPTER_PAGES = [name for name in _pages() if name.startswith("chapters/") and n
 
 @pytest.fixture(scope="module")
 def phone(browser):
-    """A browser context with a phone's 390 px screen, for the chapters' visits at that width."""
+    """A tab with a phone's 390 px screen, for the chapters' visits at that width."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    yield context
+    yield Tab(context)
     context.close()
 
 
 @pytest.mark.parametrize("name", CHAPTER_PAGES)
-def test_figures_fit_a_phone_screen_and_their_text_stays_legible(browser, server, phone, name):
-    visit = Visit(browser, f"{server}/{name}", context=phone)
-    try:
-        page = visit.page
-        # every chart's box fits the screen (a chart wider than the phone scrolls inside its box)
-        rights = page.evaluate("[...document.querySelectorAll('main img, main .book-chart-scroll')]"
-                               ".map(e => e.getBoundingClientRect().right)")
-        assert len(rights) >= 2 and max(rights) <= 390 + 1
-        # every text in a chart (the dashboards' and the matplotlib figures', all SVG with their
-        # text as text) renders at MIN_TEXT_PX (11 CSS px) or more on the phone
-        sizes = page.evaluate("""[...document.querySelectorAll('main svg[data-chart] text, main svg[data-figure] text')]
-            .map(t => {
-                const scale = t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width;
-                return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale]; })""")
-        from book.figure import MIN_TEXT_PX
-        assert sizes and min(size for _, size in sizes) >= MIN_TEXT_PX - 0.05, sorted(sizes, key=lambda s: s[1])[:3]
-        # figures are vector graphics: no raster image of a chart
-        assert page.evaluate("document.querySelectorAll('main img[src^=\"data:image/png\"]').length") == 0
-    finally:
-        visit.close()
+def test_figures_fit_a_phone_screen_and_their_text_stays_legible(server, phone, name):
+    assert phone.visit(f"{server}/{name}").ok
+    page = phone.page
+    # every chart's box fits the screen (a chart wider than the phone scrolls inside its box)
+    rights = page.evaluate("[...document.querySelectorAll('main img, main .book-chart-scroll')]"
+                           ".map(e => e.getBoundingClientRect().right)")
+    assert len(rights) >= 2 and max(rights) <= 390 + 1
+    # every text in a chart (the dashboards' and the matplotlib figures', all SVG with their
+    # text as text) renders at MIN_TEXT_PX (11 CSS px) or more on the phone
+    sizes = page.evaluate("""[...document.querySelectorAll('main svg[data-chart] text, main svg[data-figure] text')]
+        .map(t => {
+            const scale = t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width;
+            return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale]; })""")
+    from book.figure import MIN_TEXT_PX
+    assert sizes and min(size for _, size in sizes) >= MIN_TEXT_PX - 0.05, sorted(sizes, key=lambda s: s[1])[:3]
+    # figures are vector graphics: no raster image of a chart
+    assert page.evaluate("document.querySelectorAll('main img[src^=\"data:image/png\"]').length") == 0
 
 
 @pytest.mark.parametrize("name", CHAPTER_PAGES)
 def test_no_label_in_a_chart_overlaps_another(visits, name):
     # the renderer's estimate of text widths, checked against what the browser really draws
-    overlaps = visits[name].page.evaluate("""() => {
-        const found = [];
-        for (const svg of document.querySelectorAll('main svg[data-chart], main svg[data-figure]')) {
-            const boxes = [...svg.querySelectorAll('text')].filter(t => !t.getAttribute('transform'))
-                .map(t => [t.textContent, t.getBoundingClientRect()]);
-            for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-                const [a, p] = boxes[i], [b, q] = boxes[j];
-                const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
-                const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-                if (w > 1 && h > 1) found.push([a, b]);
-            }
-        }
-        return found; }""")
-    assert overlaps == []
+    assert visits[name].facts["overlaps"] == []
 
 
 # ---- live dashboards: the book's Python in the reader's browser --------------------------------
