@@ -141,19 +141,19 @@ def test_the_audit_judges_each_page_in_both_schemes(browser, site, axe_source, t
         assert {"color-contrast", "contrast-measured"} <= {v["id"] for v in serious(results[("dark", name)])}, name
 
 
-def test_axe_finds_what_it_should(browser, axe_source, tmp_path):
+def test_axe_finds_what_it_should(browser, tabs, axe_source, tmp_path):
     # the audit bites: a page with an unlabelled slider and grey-on-white text fails it
     (tmp_path / "bad.html").write_text(
         '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
         '<input type="range"><p style="color:#bbb">faint</p></main></body></html>', encoding="utf-8")
     with serve(tmp_path) as url:
-        visit = Visit(browser, f"{url}/bad.html")
+        visit = Visit(browser, f"{url}/bad.html", context=tabs)
         found = {v["id"] for v in serious(run_axe(visit.page, axe_source))}
         visit.close()
     assert {"label", "color-contrast"} <= found
 
 
-def test_the_measured_checks_find_what_axe_leaves_incomplete(browser, tmp_path):
+def test_the_measured_checks_find_what_axe_leaves_incomplete(browser, tabs, tmp_path):
     # light text on a light panel (axe calls text over a panel "incomplete"), and a page wider than
     # a phone: both are reported
     (tmp_path / "bad.html").write_text(
@@ -162,7 +162,7 @@ def test_the_measured_checks_find_what_axe_leaves_incomplete(browser, tmp_path):
         '<p style="color:#222">readable</p></div><pre style="white-space:pre;color:#eee">' + "x" * 200 + '</pre></main>'
         '</body></html>', encoding="utf-8")
     with serve(tmp_path) as url:
-        visit = Visit(browser, f"{url}/bad.html")
+        visit = Visit(browser, f"{url}/bad.html", context=tabs)
         found = {v["id"]: v for v in measured(visit.page)}
         visit.close()
     assert set(found) == {"contrast-measured", "scrolls-sideways-at-390px"}
@@ -184,9 +184,9 @@ FOCUS = """() => {
 }"""
 
 
-def test_keyboard_walk_through_chapter_1(browser, site):
+def test_keyboard_walk_through_chapter_1(browser, tabs, site):
     with serve(site) as url:
-        visit = Visit(browser, f"{url}/chapters/01_containment.html")
+        visit = Visit(browser, f"{url}/chapters/01_containment.html", context=tabs)
         page = visit.page
         stops, stage = [], "to the dashboard"
         try:
@@ -218,10 +218,10 @@ def test_keyboard_walk_through_chapter_1(browser, site):
     assert visit.errors == []
 
 
-def test_every_chart_s_alt_text_states_a_finding(browser, site):
+def test_every_chart_s_alt_text_states_a_finding(browser, tabs, site):
     # not only what the chart is, but what it shows: a sentence with the numbers
     with serve(site) as url:
-        visit = Visit(browser, f"{url}/chapters/01_containment.html")
+        visit = Visit(browser, f"{url}/chapters/01_containment.html", context=tabs)
         alts = visit.page.evaluate("""[...document.querySelectorAll('main img')].map(i => i.alt).concat(
             [...document.querySelectorAll('main svg[data-chart] desc')].map(d => d.textContent),
             [...document.querySelectorAll('main svg[data-figure]')].map(s => s.getAttribute('aria-label')))""")

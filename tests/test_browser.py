@@ -170,8 +170,8 @@ def test_static_dashboard_shows_its_state_with_inactive_controls(visits, name):
         assert dashboard["enabled"] == 0, dashboard
 
 
-def test_clicking_a_static_control_changes_nothing(browser, server):
-    visit = Visit(browser, f"{server}/chapters/01_containment.html")
+def test_clicking_a_static_control_changes_nothing(browser, tabs, server):
+    visit = Visit(browser, f"{server}/chapters/01_containment.html", context=tabs)
     try:
         page = visit.page
         dashboard = page.locator("section.book-dashboard")
@@ -186,8 +186,8 @@ def test_clicking_a_static_control_changes_nothing(browser, server):
         visit.close()
 
 
-def test_search_finds_a_chapter_term(browser, server):
-    visit = Visit(browser, f"{server}/search.html?q=chokepoint")
+def test_search_finds_a_chapter_term(browser, tabs, server):
+    visit = Visit(browser, f"{server}/search.html?q=chokepoint", context=tabs)
     try:
         visit.page.wait_for_selector("#search-results li", timeout=20_000)
         assert "Containment" in visit.page.inner_text("#search-results")
@@ -195,8 +195,8 @@ def test_search_finds_a_chapter_term(browser, server):
         visit.close()
 
 
-def test_download_button_gives_the_notebook(browser, server):
-    visit = Visit(browser, f"{server}/exercises/01_containment.html")
+def test_download_button_gives_the_notebook(browser, tabs, server):
+    visit = Visit(browser, f"{server}/exercises/01_containment.html", context=tabs)
     try:
         links = visit.page.evaluate("[...document.querySelectorAll('a')].map(a => a.href).filter(h => h.endsWith('.ipynb'))")
         assert links, "no .ipynb download link"

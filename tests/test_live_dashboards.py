@@ -43,17 +43,6 @@ SET_AND_READ = """async (values) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def tabs(browser):
-    """The browser context the live pages open in, each in a tab of its own: they share the site's
-    cached files and one renderer process (tests/browser.py), so each page costs little more than
-    its own Python's start (a context a page cost about 2 s of CPU more each: 50 s for this file,
-    now 37 s)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context
-    context.close()
-
-
 #: the fixtures that give a live page
 LIVE = ("live_page", "live_calculator", "live_comparison", "live_chapter4", "live_chapter5")
 
