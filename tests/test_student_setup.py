@@ -7,7 +7,8 @@ nothing of the maintainers' toolchain came along, and executes the chapter-1 not
 
 It downloads packages from PyPI (about a minute per Python version). So that this wait overlaps
 the rest of the suite, ``tests/conftest.py`` starts both set-ups in the background as soon as a
-whole-suite run begins (``start_in_background``); the test then reads their results. Outside CI
+whole-suite run begins (``start_in_background``), at the lowest CPU priority, so that they fill the
+time the other tests leave the cores idle; the test then reads their results. Outside CI
 it skips, saying why, when a Python version is missing; in CI a missing version is a failure.
 """
 
@@ -111,6 +112,10 @@ def start_in_background() -> tuple[Path, threading.Thread]:
     os.environ[RESULTS_ENV] = str(results)
 
     def work() -> None:
+        # at the lowest priority (this thread's, inherited by its threads and their processes): the
+        # set-ups then take the cores only when the tests leave them idle (waiting on a page, a
+        # kernel, a timeout), instead of slowing the tests down while they are busy
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         try:
             data = _run_all(base)
         except Exception as exc:  # noqa: BLE001 - reported by the test, not lost in a thread
