@@ -455,7 +455,10 @@ def test_a_graded_submission_leaves_no_kernel_running(tmp_path, sandboxed):
         return found
 
     before = kernels()
-    looping = _write(tmp_path, "dave", "01_containment.ipynb", _with(_mini(), "while True:\n    pass"))
+    # (the loop sleeps: what counts is whether its kernel outlives the grading, and a busy loop
+    # would take a core from the other tests for the 2 s; the class's dave loops busily)
+    looping = _write(tmp_path, "dave", "01_containment.ipynb",
+                     _with(_mini(), "import time\nwhile True:\n    time.sleep(0.05)"))
     report = grading.grade_submission(grading.Submission("dave", looping), ROOT, timeout=2, chapter=1,
                                       bwrap=grading.sandbox.bwrap_path() if sandboxed else None)
     assert report.problems[0].startswith("timed out in cell")
