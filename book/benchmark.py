@@ -53,8 +53,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-NBVAL = ["-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "-n", "2", "--dist", "loadfile"]
+NBVAL = ["-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "-p", "tests.nbval_kernels", "--nbval",
+         "--nbval-current-env", "-n", "2", "--dist", "loadfile"]
 
 
 def _timed(command: list[str], cwd: Path) -> float:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import nbval_kernels
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -33,9 +35,11 @@ def descendants() -> set[int]:
 
 
 def pytest_configure(config) -> None:
-    """On a whole-suite run, start the students' install test in the background at once (it mostly
-    waits on downloads), so that its minute or two overlaps the other tests. Only the process that
-    starts the run does this; test workers inherit the location of its results."""
+    """nbval's kernels talk over Unix sockets (``tests/nbval_kernels.py``). On a whole-suite run,
+    start the students' install test in the background at once (it mostly waits on downloads), so
+    that its minute or two overlaps the other tests. Only the process that starts the run does
+    this; test workers inherit the location of its results."""
+    nbval_kernels.pytest_configure(config)
     if hasattr(config, "workerinput") or "not slow" in (config.getoption("markexpr") or ""):
         return
     asked = [str(arg) for arg in config.args]
@@ -49,7 +53,9 @@ def pytest_configure(config) -> None:
 
 def pytest_unconfigure(config) -> None:
     """Remove the background set-up's folder when the run ends (waiting a little for it to stop if
-    the run ended first), so runs do not pile up copies and venvs in the temporary folder."""
+    the run ended first), so runs do not pile up copies and venvs in the temporary folder; and the
+    folder of nbval's kernels' sockets."""
+    nbval_kernels.pytest_unconfigure(config)
     started = getattr(config, "_book_student_setup", None)
     if started is not None:
         import shutil

@@ -304,6 +304,17 @@ def test_the_kernel_gets_extra_environment_without_changing_ours(tmp_path, monke
     assert "BOOK_TEST_VALUE" not in os.environ
 
 
+def test_nbval_s_kernels_talk_over_unix_sockets_of_their_own():
+    # tests/nbval_kernels.py, which tests/conftest.py applies: no TCP port to lose to another kernel
+    import nbval.kernel
+
+    first, second = (nbval.kernel.KernelManager(kernel_name="python3") for _ in range(2))
+    assert first.transport == second.transport == "ipc"
+    folders = {Path(first.ip).parent, Path(second.ip).parent}
+    assert len(folders) == 2 and all(folder.parent.name.startswith("nbval-kernels-") for folder in folders)
+    assert {Path(first.connection_file).parent, Path(second.connection_file).parent} == folders
+
+
 def test_kernels_talk_over_their_own_sockets_and_a_dead_one_says_why(tmp_path):
     # Unix sockets in a private folder: no TCP port another kernel starting at the same moment
     # could take (a kernel died that way once in CI, and its words were thrown away)
