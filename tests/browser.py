@@ -90,9 +90,10 @@ class Visit:
 
 class Tab:
     """One tab that visits page after page, keeping for each visit what the browser saw (as
-    ``Visit`` does). A tab costs the browser about twice a page load to open, so a tab that moves on
-    is about half the CPU of a tab a page (``tests/test_browser.py``: 32 pages). Each visit waits for
-    the network to go quiet, so nothing of one page is still arriving when the next starts."""
+    ``Visit`` does). Opening a tab costs the browser about as much CPU as loading a page, so a tab
+    that moves on takes about half the CPU of a tab a page (``tests/test_browser.py``: 32 pages).
+    Each visit waits for the network to go quiet, so nothing of one page is still arriving when the
+    next starts."""
 
     def __init__(self, context):
         self.page = context.new_page()
