@@ -58,8 +58,10 @@ NBVAL = ["-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "-p",
 
 
 def _timed(command: list[str], cwd: Path) -> float:
+    # the repository on the path: the nbval runs load tests/nbval_kernels.py from any folder
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
