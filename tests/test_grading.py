@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.profiledir import ProfileDir
+from IPython.paths import get_ipython_dir
 from nbformat.v4 import new_code_cell
 
 from book import grading
@@ -181,6 +183,9 @@ raise RuntimeError('SEEN=' + ','.join(seen))
     _write(folder, "y02_comment", "01_containment.ipynb", _with(_mini(), "# check('1.1', 1)  an old try"))
     for name in ("zz1", "zz2", "zz3"):  # graded after the attackers
         _write(folder, name, "01_containment.ipynb", _mini())
+    # On a fresh machine the first kernel anywhere (the other worker's, say) creates IPython's
+    # profile and its startup/README while this class is graded: create it before the snapshot.
+    ProfileDir.create_profile_dir_by_name(get_ipython_dir(), "default")
     guarded = [ROOT / "book", ROOT / "solutions", ROOT / "exercises", Path.home() / ".ipython"]
     before = _snapshot(*guarded)
     class_before = _snapshot(folder)
