@@ -142,7 +142,7 @@ def browser():
 
     executable = chromium_path()
     if executable is None:
-        message = "no Chromium found (apt-get install -y chromium, or set BOOK_CHROMIUM)"
+        message = "no Chromium found (apt-get install -y chromium-headless-shell, or set BOOK_CHROMIUM)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)

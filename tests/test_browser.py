@@ -1,6 +1,7 @@
 """Every page of the built site in a real browser (headless Chromium driven by Playwright).
 
-Needs Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it). Outside CI
+Needs Debian's Chromium (``apt-get install -y chromium-headless-shell``, or ``chromium``: see
+``tests.browser.chromium_path``; ``.ci/run`` installs the first). Outside CI
 the tests skip, saying why, when no browser is found; in CI a missing browser is a failure.
 """
 

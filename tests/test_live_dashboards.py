@@ -2,7 +2,7 @@
 Chromium (Pyodide, from the site's own files), and what the page computes is compared with what
 CPython computes for the same settings.
 
-Needs Debian's ``chromium``, like ``test_browser.py``: outside CI the tests skip, saying why, when
+Needs Debian's Chromium, like ``test_browser.py``: outside CI the tests skip, saying why, when
 no browser is found; in CI a missing browser is a failure. (A file of its own, so that the test
 runner's two workers share the browser work with ``test_browser.py``.)
 """
