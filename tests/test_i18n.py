@@ -295,6 +295,31 @@ def test_the_german_edition_shares_the_sites_large_assets(site):
     assert linked > 20
 
 
+def strangers(doctrees: Path) -> dict[str, int]:
+    """{page: how many of its nodes name another document as theirs} for the saved pages (Sphinx's
+    doctrees) in ``doctrees``, for the pages that have any."""
+    import pickle
+
+    found = {}
+    for path in sorted(doctrees.rglob("*.doctree")):
+        doctree = pickle.loads(path.read_bytes())
+        count = sum(node.document is not doctree for node in doctree.findall())
+        if count:
+            found[path.relative_to(doctrees).as_posix()] = count
+    return found
+
+
+@pytest.mark.site
+def test_german_pages_are_saved_without_the_build_environment(site):
+    # the nodes Sphinx moves in from each parsed translation belong to their page
+    # (i18n._own_translated_nodes); else each saved page carried the whole build environment
+    doctrees = site.parent / ".de" / "_build" / ".doctrees"
+    pages = list(doctrees.rglob("*.doctree"))
+    assert len(pages) == len([name for name in content_pages(site) if name.startswith("de/")
+                              and not name.endswith(("genindex.html", "search.html"))]), pages
+    assert strangers(doctrees) == {}
+
+
 def test_sharing_assets_keeps_an_editions_own_copy_when_it_differs(tmp_path):
     site, edition = tmp_path / "site", tmp_path / "site" / "de"
     for root in (site, edition):
