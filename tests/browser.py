@@ -73,6 +73,15 @@ def content_pages(site: Path) -> list[str]:
                   if not skip & set(p.relative_to(site).parts) and not is_redirect(p))
 
 
+def _listen(page, record) -> None:
+    """Keep what ``page`` reports in ``record()``'s lists (console and page errors, requests, failed
+    requests): the object ``record`` returns when the report arrives."""
+    page.on("console", lambda m: record().errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: record().errors.append(f"page error: {e}"))
+    page.on("request", lambda r: record().requests.append(r.url))
+    page.on("requestfailed", lambda r: record().failed.append(f"{r.url} ({r.failure})"))
+
+
 class Visit:
     """One page load with everything the browser saw: in a browser context of its own, or in
     ``context``, a context several visits share (its cache too: the site's scripts and styles are
@@ -86,10 +95,7 @@ class Visit:
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.failed: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        _listen(self.page, lambda: self)
         self.response = self.page.goto(url, wait_until="networkidle")
 
     def close(self):
@@ -109,10 +115,7 @@ class Tab:
     def __init__(self, context):
         self.page = context.new_page()
         self.seen = Seen()
-        self.page.on("console", lambda m: self.seen.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.seen.errors.append(f"page error: {e}"))
-        self.page.on("request", lambda r: self.seen.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.seen.failed.append(f"{r.url} ({r.failure})"))
+        _listen(self.page, lambda: self.seen)  # the current visit's record
 
     def visit(self, url: str) -> "Seen":
         self.seen = Seen()

@@ -32,6 +32,10 @@ def axe_source() -> str:
     return fetch_test_asset(ROOT, "axe-core", "axe.min.js").read_text(encoding="utf-8")
 
 
+#: a phone's viewport
+PHONE = {"width": 390, "height": 844}
+
+
 def faint(page) -> list[dict]:
     """Text under the contrast limits against its effective background (``tests.browser.CONTRAST``:
     what axe cannot settle), as a serious violation."""
@@ -61,17 +65,12 @@ def measured(page) -> list[dict]:
     return found
 
 
-#: a phone's viewport
-PHONE = {"width": 390, "height": 844}
-
-
 def settle(page) -> None:
     """Stop the page's transitions (once a page) and wait two frames: colours are then judged as
     they settle, not mid-way through a theme's transition."""
     if not page.evaluate("!!document.getElementById('audit-settled')"):
         page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
-                                   "animation: none !important; }")
-        page.evaluate("document.querySelector('style:last-of-type').id = 'audit-settled'")
+                                   "animation: none !important; }").evaluate("style => style.id = 'audit-settled'")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
